@@ -150,9 +150,10 @@ struct net_host {
     void (*interface_release)(const net_host_t *self, net_interface_ref_t *ref);
 };
 
-/* Non-zero when `host` was compiled with the slot `member` (for slots added after ABI 1.0). */
-#define NET_HOST_HAS(host, member) \
-    ((host)->struct_size >= offsetof(net_host_t, member) + sizeof(((net_host_t *)0)->member))
+/* Non-zero when `host` was compiled with the slot `member` (for slots added after ABI 1.0).
+ * Every slot after the header is a function pointer, the size of a data pointer on every
+ * platform Net supports. */
+#define NET_HOST_HAS(host, member) ((host)->struct_size >= offsetof(net_host_t, member) + sizeof(void *))
 
 #ifdef __cplusplus
 }

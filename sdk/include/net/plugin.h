@@ -92,8 +92,7 @@ typedef struct net_plugin_descriptor {
 } net_plugin_descriptor_t;
 
 /* The smallest struct_size the kernel accepts: the ABI 1.0 layout up to last_error. */
-#define NET_PLUGIN_DESCRIPTOR_SIZE_1_0 \
-    (offsetof(net_plugin_descriptor_t, last_error) + sizeof(((net_plugin_descriptor_t *)0)->last_error))
+#define NET_PLUGIN_DESCRIPTOR_SIZE_1_0 (offsetof(net_plugin_descriptor_t, last_error) + sizeof(void *))
 
 /* The name of the one exported symbol, as a string for dlsym/Boost.DLL. */
 #define NET_PLUGIN_ENTRY_SYMBOL "net_plugin_entry"

@@ -14,9 +14,10 @@
 #define NET_ABI_VERSION_MAJOR 1u
 #define NET_ABI_VERSION_MINOR 0u
 
-#define NET_ABI_MAKE(major, minor) ((uint32_t)(((uint32_t)(major) << 16) | ((uint32_t)(minor) & 0xFFFFu)))
-#define NET_ABI_MAJOR(version) ((uint32_t)(version) >> 16)
-#define NET_ABI_MINOR(version) ((uint32_t)(version) & 0xFFFFu)
+/* Cast-free so that the headers stay clean under C++ -Wold-style-cast; arguments are unsigned. */
+#define NET_ABI_MAKE(major, minor) ((((major) & 0xFFFFu) << 16) | ((minor) & 0xFFFFu))
+#define NET_ABI_MAJOR(version) (((version) >> 16) & 0xFFFFu)
+#define NET_ABI_MINOR(version) ((version) & 0xFFFFu)
 
 /* The ABI version these headers describe. Plugins put it in their descriptor. */
 #define NET_ABI_VERSION NET_ABI_MAKE(NET_ABI_VERSION_MAJOR, NET_ABI_VERSION_MINOR)

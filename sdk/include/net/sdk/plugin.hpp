@@ -107,6 +107,13 @@ struct Trampolines {
 
 }  // namespace detail
 
+// The object behind an interface call's `self` (the instance the host passed as ref.object).
+template <class T>
+T& instance_of(void* self) noexcept
+{
+    return *reinterpret_cast<detail::InstanceBox<T>*>(self)->object;
+}
+
 // The descriptor for plugin class T, a constant with static storage.
 template <class T>
 inline constexpr net_plugin_descriptor_t descriptor_of = {

@@ -1,0 +1,44 @@
+// cli.hpp — what the net-mesh subcommands share: exit codes, argument parsing, error printing.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace net::cli {
+
+// Documented in docs/operator-guide.md; scripts depend on them.
+enum ExitCode : int {
+    exit_ok = 0,
+    exit_failure = 1,         // the node failed while running, or an unexpected error
+    exit_usage = 2,           // bad command line
+    exit_invalid_config = 3,  // manifest or plugin config rejected
+    exit_bad_plugin = 4,      // a plugin library cannot be loaded or was refused
+    exit_plugin_failed = 5,   // a plugin failed in create or start
+};
+
+// A parsed command line: positional words and --options (with or without a value).
+struct Args {
+    std::vector<std::string> positional;
+    std::vector<std::pair<std::string, std::string>> options;  // {"--json", ""}, {"--log-level", "debug"}
+
+    bool flag(const std::string& name) const;
+    std::optional<std::string> value(const std::string& name) const;
+    std::vector<std::string> values(const std::string& name) const;
+};
+
+// Parses argv[first..]. `with_value` lists the options that take a value. Returns nullopt and
+// prints a message when an option is unknown or lacks its value.
+std::optional<Args> parse_args(int argc, char** argv, int first, const std::vector<std::string>& with_value,
+                               const std::vector<std::string>& flags);
+
+// The plugin search path for manifest loading: --plugin-path dirs, then (when NET_PLUGIN_PATH is
+// unset) the installed plugin folder.
+std::vector<std::filesystem::path> plugin_dirs(const Args& args);
+
+int run_command(const Args& args);
+int check_command(const Args& args);
+int plugins_inspect_command(const Args& args);
+
+}  // namespace net::cli

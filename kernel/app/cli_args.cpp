@@ -1,0 +1,79 @@
+// Argument parsing for net-mesh: --name value, --name=value, and flags.
+#include <algorithm>
+#include <cstdlib>
+#include <iostream>
+
+#include "cli.hpp"
+
+namespace net::cli {
+
+bool Args::flag(const std::string& name) const
+{
+    return std::any_of(options.begin(), options.end(), [&](const auto& o) { return o.first == name; });
+}
+
+std::optional<std::string> Args::value(const std::string& name) const
+{
+    for (auto it = options.rbegin(); it != options.rend(); ++it) {
+        if (it->first == name) return it->second;
+    }
+    return std::nullopt;
+}
+
+std::vector<std::string> Args::values(const std::string& name) const
+{
+    std::vector<std::string> out;
+    for (const auto& o : options) {
+        if (o.first == name) out.push_back(o.second);
+    }
+    return out;
+}
+
+std::optional<Args> parse_args(int argc, char** argv, int first, const std::vector<std::string>& with_value,
+                               const std::vector<std::string>& flags)
+{
+    auto known = [](const std::vector<std::string>& list, const std::string& n) {
+        return std::find(list.begin(), list.end(), n) != list.end();
+    };
+    Args args;
+    for (int i = first; i < argc; ++i) {
+        std::string word = argv[i];
+        if (word.rfind("--", 0) != 0 || word == "--") {
+            args.positional.push_back(word);
+            continue;
+        }
+        std::string name = word;
+        std::optional<std::string> inline_value;
+        if (auto eq = word.find('='); eq != std::string::npos) {
+            name = word.substr(0, eq);
+            inline_value = word.substr(eq + 1);
+        }
+        if (known(with_value, name)) {
+            if (inline_value) {
+                args.options.emplace_back(name, *inline_value);
+            } else if (i + 1 < argc) {
+                args.options.emplace_back(name, argv[++i]);
+            } else {
+                std::cerr << "net-mesh: option " << name << " needs a value\n";
+                return std::nullopt;
+            }
+        } else if (known(flags, name) && !inline_value) {
+            args.options.emplace_back(name, "");
+        } else {
+            std::cerr << "net-mesh: unknown option " << word << " (see --help)\n";
+            return std::nullopt;
+        }
+    }
+    return args;
+}
+
+std::vector<std::filesystem::path> plugin_dirs(const Args& args)
+{
+    std::vector<std::filesystem::path> dirs;
+    for (const auto& d : args.values("--plugin-path")) dirs.emplace_back(d);
+    const char* env = std::getenv("NET_PLUGIN_PATH");
+    if (env == nullptr || env[0] == '\0') dirs.emplace_back(NET_DEFAULT_PLUGIN_DIR);
+    return dirs;
+}
+
+}  // namespace net::cli

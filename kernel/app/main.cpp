@@ -1,0 +1,75 @@
+// net-mesh: run, check and inspect Net nodes and plugins.
+#include <cstring>
+#include <iostream>
+
+#include "cli.hpp"
+
+namespace {
+
+constexpr const char* kUsage = R"(net-mesh — run and inspect Net nodes
+
+usage:
+  net-mesh run <manifest> [--log-level LEVEL] [--duration SECONDS] [--plugin-path DIR]...
+      Start a node in the foreground. Ctrl-C or SIGTERM stops it cleanly; --duration stops it
+      after that many seconds.
+  net-mesh check <manifest> [--json] [--plugin-path DIR]...
+      Validate the manifest, load every plugin library and check every config and dependency,
+      without starting anything.
+  net-mesh plugins inspect <library> [--json]
+      Print a plugin's id, version, ABI, interfaces and config schema.
+  net-mesh --help | --version
+
+Plugins named by a bare name are searched in: --plugin-path dirs, NET_PLUGIN_PATH (colon-
+separated), then the manifest's folder.
+
+exit codes:
+  0 success   1 runtime failure   2 usage error   3 invalid manifest or plugin config
+  4 plugin library cannot be loaded or was refused   5 a plugin failed in create or start
+)";
+
+bool wants_help(int argc, char** argv, int from)
+{
+    for (int i = from; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--help") == 0 || std::strcmp(argv[i], "-h") == 0) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+    using namespace net::cli;
+    if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0 ||
+        std::strcmp(argv[1], "help") == 0) {
+        std::cout << kUsage;
+        return argc < 2 ? exit_usage : exit_ok;
+    }
+    if (std::strcmp(argv[1], "--version") == 0) {
+        std::cout << "net-mesh 0.1.0 (plugin ABI 1.0)\n";
+        return exit_ok;
+    }
+    const std::string command = argv[1];
+    if (wants_help(argc, argv, 2)) {
+        std::cout << kUsage;
+        return exit_ok;
+    }
+    if (command == "run") {
+        auto args = parse_args(argc, argv, 2, {"--log-level", "--duration", "--plugin-path"}, {});
+        return args ? run_command(*args) : exit_usage;
+    }
+    if (command == "check") {
+        auto args = parse_args(argc, argv, 2, {"--plugin-path"}, {"--json"});
+        return args ? check_command(*args) : exit_usage;
+    }
+    if (command == "plugins") {
+        if (argc < 3 || std::strcmp(argv[2], "inspect") != 0) {
+            std::cerr << "net-mesh: usage: net-mesh plugins inspect <library> [--json]\n";
+            return exit_usage;
+        }
+        auto args = parse_args(argc, argv, 3, {}, {"--json"});
+        return args ? plugins_inspect_command(*args) : exit_usage;
+    }
+    std::cerr << "net-mesh: unknown command \"" << command << "\" (see net-mesh --help)\n";
+    return exit_usage;
+}

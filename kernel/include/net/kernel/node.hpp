@@ -1,0 +1,54 @@
+// net/kernel/node.hpp — one Net node: the kernel's parts (logger, loop, buffer pool, metrics,
+// plugin host) assembled from a manifest.
+#pragma once
+
+#include <iosfwd>
+#include <memory>
+
+#include "net/kernel/buffer_pool.hpp"
+#include "net/kernel/event_loop.hpp"
+#include "net/kernel/logger.hpp"
+#include "net/kernel/manifest.hpp"
+#include "net/kernel/metrics.hpp"
+#include "net/kernel/plugin_host.hpp"
+
+namespace net::kernel {
+
+// The host's view of a manifest: one InstanceSpec per enabled plugin entry.
+std::vector<InstanceSpec> instance_specs(const Manifest& manifest);
+
+class Node {
+public:
+    Node(Manifest manifest, std::ostream& log_out);
+    ~Node();  // stop()
+    Node(const Node&) = delete;
+    Node& operator=(const Node&) = delete;
+
+    // Loads and checks every plugin library, config and dependency; creates nothing.
+    // Throws PluginHostError.
+    void check();
+    // check(), starts the loop, then creates and starts every instance in dependency order.
+    // Throws PluginHostError or PluginError (after undoing what had started).
+    void start();
+    // Stops the instances in reverse order, then the loop. Idempotent.
+    void stop() noexcept;
+
+    const Manifest& manifest() const noexcept { return manifest_; }
+    Logger& logger() noexcept { return logger_; }
+    EventLoop& loop() noexcept { return loop_; }
+    BufferPool& buffers() noexcept { return buffers_; }
+    MetricsRegistry& metrics() noexcept { return metrics_; }
+    PluginHost& plugins() noexcept { return *host_; }
+
+private:
+    Manifest manifest_;
+    Logger logger_;
+    EventLoop loop_;
+    BufferPool buffers_;
+    MetricsRegistry metrics_;
+    std::unique_ptr<PluginHost> host_;
+    bool checked_ = false;
+    bool started_ = false;
+};
+
+}  // namespace net::kernel

@@ -1,0 +1,60 @@
+// Node: wires the kernel's parts together in the one order that works: loop before plugins on
+// start, plugins before loop on stop.
+#include "net/kernel/node.hpp"
+
+#include "net/kernel/plugin_library.hpp"
+
+namespace net::kernel {
+
+std::vector<InstanceSpec> instance_specs(const Manifest& manifest)
+{
+    std::vector<InstanceSpec> specs;
+    specs.reserve(manifest.plugins.size());
+    for (const PluginEntry& p : manifest.plugins) {
+        specs.push_back(InstanceSpec{p.name, p.library_path, p.config, p.depends_on, p.declared_in, p.pointer});
+    }
+    return specs;
+}
+
+Node::Node(Manifest manifest, std::ostream& log_out)
+    : manifest_(std::move(manifest)),
+      logger_(log_out, Logger::parse_level(manifest_.node.log_level).value_or(NET_LOG_INFO)),
+      loop_(manifest_.node.threads)
+{
+    host_ = std::make_unique<PluginHost>(HostServices{loop_, buffers_, metrics_, logger_});
+}
+
+Node::~Node() { stop(); }
+
+void Node::check()
+{
+    if (checked_) return;
+    host_->load(instance_specs(manifest_));
+    checked_ = true;
+}
+
+void Node::start()
+{
+    check();
+    loop_.start();
+    logger_.write(NET_LOG_INFO, "node", "node \"" + manifest_.node.name + "\" starting " +
+                                            std::to_string(manifest_.plugins.size()) + " plugin instance(s) on " +
+                                            std::to_string(loop_.thread_count()) + " loop thread(s)");
+    host_->start_all();
+    started_ = true;
+    for (const PluginInstance* i : host_->instances()) {
+        logger_.write(NET_LOG_INFO, "node", "started " + i->name() + " (" + i->library().id() + " " +
+                                                i->library().descriptor().version + ")");
+    }
+}
+
+void Node::stop() noexcept
+{
+    if (started_) logger_.write(NET_LOG_INFO, "node", "stopping node \"" + manifest_.node.name + "\"");
+    host_->stop_all();
+    loop_.stop();
+    if (started_) logger_.write(NET_LOG_INFO, "node", "stopped cleanly");
+    started_ = false;
+}
+
+}  // namespace net::kernel

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Configures and builds Net into a build folder (default: build/). Extra arguments go to CMake.
+# Usage: scripts/build.sh [BUILD_DIR] [-DOPTION=VALUE ...]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build_dir=${1:-$root/build}
+shift || true
+export CCACHE_DIR=${CCACHE_DIR:-$root/.cache/ccache}
+cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+cmake --build "$build_dir" -j "$(nproc)"
