@@ -113,7 +113,8 @@ BOOST_AUTO_TEST_CASE(enum_keyword)
     expect_valid(s, 3);
     expect_valid(s, 3.0);  // JSON Schema equality: 3 == 3.0
     expect_valid(s, nullptr);
-    expect_one(check(s, "debgu"), "", R"(must be one of "trace", "debug", "info", 3, null, got "debgu" (did you mean "debug"?))");
+    expect_one(check(s, "debgu"), "",
+               R"(must be one of "trace", "debug", "info", 3, null, got "debgu" (did you mean "debug"?))");
     expect_one(check(s, "verbose"), "", R"(must be one of "trace", "debug", "info", 3, null, got "verbose")");
     expect_one(check(s, 4), "", R"(must be one of "trace", "debug", "info", 3, null, got 4)");
 }
@@ -249,7 +250,8 @@ BOOST_AUTO_TEST_CASE(exclusive_bounds)
 BOOST_AUTO_TEST_CASE(extreme_integers_compare_exactly)
 {
     const std::uint64_t big = 18446744073709551615ull;
-    expect_one(check(R"({"maximum": 9223372036854775807})", big), "", "must be <= 9223372036854775807, got 18446744073709551615");
+    expect_one(check(R"({"maximum": 9223372036854775807})", big), "",
+               "must be <= 9223372036854775807, got 18446744073709551615");
     expect_valid(R"({"minimum": -9223372036854775808})", json(std::int64_t{-9223372036854775807LL - 1}));
     expect_one(check(R"({"minimum": 0})", json(std::int64_t{-9223372036854775807LL - 1})), "",
                "must be >= 0, got -9223372036854775808");
@@ -312,11 +314,13 @@ BOOST_AUTO_TEST_CASE(all_of_reports_every_failure)
 
 BOOST_AUTO_TEST_CASE(any_of)
 {
-    const std::string s = R"({"anyOf": [{"type": "string"}, {"properties": {"a": {"type": "integer"}}, "required": ["a"]}]})";
+    const std::string s =
+        R"({"anyOf": [{"type": "string"}, {"properties": {"a": {"type": "integer"}}, "required": ["a"]}]})";
     expect_valid(s, "x");
     expect_valid(s, json::parse(R"({"a": 1})"));
-    expect_one(check(s, json::parse(R"({"a": "no"})")), "",
-               R"(must match at least one schema in anyOf: [0] expected string, got object; [1] at /a: expected integer, got string "no")");
+    expect_one(
+        check(s, json::parse(R"({"a": "no"})")), "",
+        R"(must match at least one schema in anyOf: [0] expected string, got object; [1] at /a: expected integer, got string "no")");
 }
 
 BOOST_AUTO_TEST_CASE(one_of)
@@ -326,7 +330,8 @@ BOOST_AUTO_TEST_CASE(one_of)
     expect_valid(s, 10.5);
     expect_one(check(s, 11), "", "must match exactly one schema in oneOf, matches 2 (0, 1)");
     expect_one(check(s, 2.5), "",
-               "must match exactly one schema in oneOf, matches none: [0] expected integer, got number 2.5; [1] must be >= 10, got 2.5");
+               "must match exactly one schema in oneOf, matches none: [0] expected integer, got number 2.5; [1] must "
+               "be >= 10, got 2.5");
 }
 
 BOOST_AUTO_TEST_CASE(not_keyword)
@@ -360,7 +365,8 @@ BOOST_AUTO_TEST_CASE(local_defs_ref)
 
 BOOST_AUTO_TEST_CASE(recursive_ref_follows_the_instance)
 {
-    const std::string s = R"({"type": "object", "properties": {"v": {"type": "integer"}, "children": {"items": {"$ref": "#"}}}})";
+    const std::string s =
+        R"({"type": "object", "properties": {"v": {"type": "integer"}, "children": {"items": {"$ref": "#"}}}})";
     json tree = json::parse(R"({"v": 1})");
     json* leaf = &tree;
     for (int i = 0; i < 40; ++i) {
@@ -377,7 +383,8 @@ BOOST_AUTO_TEST_CASE(recursive_ref_follows_the_instance)
 BOOST_AUTO_TEST_CASE(ref_with_escaped_and_percent_encoded_names)
 {
     expect_valid(R"({"$defs": {"a b": {"type": "null"}}, "$ref": "#/$defs/a%20b"})", nullptr);
-    expect_one(check(R"({"$defs": {"a/b": {"type": "null"}}, "$ref": "#/$defs/a~1b"})", 1), "", "expected null, got integer 1");
+    expect_one(check(R"({"$defs": {"a/b": {"type": "null"}}, "$ref": "#/$defs/a~1b"})", 1), "",
+               "expected null, got integer 1");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -445,7 +452,8 @@ BOOST_AUTO_TEST_CASE(compile_error_what_names_the_pointer)
         JsonSchema::compile(json::parse(R"({"items": {"minLength": -1}})"));
         BOOST_FAIL("compiled");
     } catch (const SchemaCompileError& e) {
-        BOOST_TEST(std::string(e.what()) == "json schema at /items/minLength: must be a non-negative integer, got integer -1");
+        BOOST_TEST(std::string(e.what()) ==
+                   "json schema at /items/minLength: must be a non-negative integer, got integer -1");
     }
 }
 
@@ -472,8 +480,9 @@ BOOST_AUTO_TEST_CASE(malformed_keywords)
 
 BOOST_AUTO_TEST_CASE(bad_refs)
 {
-    expect_compile_error(R"({"$defs": {"port": {}}, "$ref": "#/$defs/prot"})", "/$ref",
-                         R"(cannot resolve $ref "#/$defs/prot": no subschema at that location (did you mean "#/$defs/port"?))");
+    expect_compile_error(
+        R"({"$defs": {"port": {}}, "$ref": "#/$defs/prot"})", "/$ref",
+        R"(cannot resolve $ref "#/$defs/prot": no subschema at that location (did you mean "#/$defs/port"?))");
     expect_compile_error(R"({"$ref": "other.json#/x"})", "/$ref", "only local references");
     expect_compile_error(R"({"$ref": 3})", "/$ref", "must be a string");
     expect_compile_error(R"({"properties": {"x": {}}, "$ref": "#/properties"})", "/$ref", "cannot resolve");
@@ -508,12 +517,40 @@ BOOST_AUTO_TEST_CASE(random_schemas_only_ever_throw_schema_compile_error)
 {
     // Mutates a valid schema at random; compile either succeeds or throws SchemaCompileError,
     // and a compiled schema validates random instances without throwing.
-    const std::vector<json> values = {nullptr, true, false, 0, -1, 1.5, "x", "^(", "#/$defs/a", json::array(),
-                                      json::object(), json::array({"a", 1}), json::parse(R"({"type": "string"})")};
-    const std::vector<std::string> keys = {"type", "enum", "const", "properties", "required", "additionalProperties",
-                                           "patternProperties", "items", "minItems", "uniqueItems", "minimum",
-                                           "multipleOf", "minLength", "pattern", "oneOf", "anyOf", "allOf", "not",
-                                           "$defs", "$ref", "bogus"};
+    const std::vector<json> values = {nullptr,
+                                      true,
+                                      false,
+                                      0,
+                                      -1,
+                                      1.5,
+                                      "x",
+                                      "^(",
+                                      "#/$defs/a",
+                                      json::array(),
+                                      json::object(),
+                                      json::array({"a", 1}),
+                                      json::parse(R"({"type": "string"})")};
+    const std::vector<std::string> keys = {"type",
+                                           "enum",
+                                           "const",
+                                           "properties",
+                                           "required",
+                                           "additionalProperties",
+                                           "patternProperties",
+                                           "items",
+                                           "minItems",
+                                           "uniqueItems",
+                                           "minimum",
+                                           "multipleOf",
+                                           "minLength",
+                                           "pattern",
+                                           "oneOf",
+                                           "anyOf",
+                                           "allOf",
+                                           "not",
+                                           "$defs",
+                                           "$ref",
+                                           "bogus"};
     std::mt19937 rng(1234);
     int compiled = 0;
     for (int round = 0; round < 3000; ++round) {
