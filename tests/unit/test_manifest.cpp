@@ -165,12 +165,13 @@ BOOST_AUTO_TEST_CASE(deep_nesting_is_capped)
 {
     TempDir dir;
     const std::string deep = std::string(100000, '[') + std::string(100000, ']');
-    const auto file = dir.write("m.json",
-                                "{\"node\": {\"name\": \"n\"}, \"plugins\": [{\"name\": \"a\", \"library\": "
-                                "\"a.so\", \"config\": {\"x\": " +
-                                    deep + "}}]}");
-    const auto e = expect_error(file, file.string(), "", "nested deeper than 64 levels");
-    BOOST_TEST(e.pointer.starts_with("/plugins/0/config/x/0/0"));
+    const auto file = dir.write("m.json", R"({"node": {"name": "n"}, "plugins": [{"name": "a", "library": "a.so", )"
+                                          R"("config": {"x": )" +
+                                              deep + "}}]}");
+    // The 65th container: root, plugins, entry, config, x, then 60 more arrays.
+    std::string pointer = "/plugins/0/config/x";
+    for (int i = 0; i < 60; ++i) pointer += "/0";
+    expect_error(file, file.string(), pointer, "JSON nested deeper than 64 levels");
 }
 
 BOOST_AUTO_TEST_CASE(duplicate_keys_are_rejected)
@@ -186,7 +187,7 @@ BOOST_AUTO_TEST_CASE(huge_numbers)
     const auto a = dir.write("a.json", R"({"node": {"name": "n", "threads": 1e400}})");
     expect_error(a, a.string(), "", "number overflow");
     const auto b = dir.write("b.json", R"({"node": {"name": "n", "threads": 99999999999999999999999}})");
-    expect_error(b, b.string(), "/node/threads", "must be <= 256, got 1e+23");
+    expect_error(b, b.string(), "/node/threads", "must be <= 256, got 9.999999999999999e+22");
     const auto c = dir.write("c.json", R"({"node": {"name": "n", "threads": 18446744073709551615}})");
     expect_error(c, c.string(), "/node/threads", "must be <= 256, got 18446744073709551615");
 }

@@ -21,21 +21,21 @@ struct EventLoop::Timer {
     std::function<void()> fn;
     std::chrono::nanoseconds period{0};
     TimerId id = 0;
-    enum State { idle, running, cancelled };
-    std::atomic<State> state{idle};
+    enum State { state_idle, state_running, state_cancelled };
+    std::atomic<State> state{state_idle};
 
     bool try_begin() noexcept
     {
-        State expected = idle;
-        return state.compare_exchange_strong(expected, running, std::memory_order_acq_rel);
+        State expected = state_idle;
+        return state.compare_exchange_strong(expected, state_running, std::memory_order_acq_rel);
     }
     // True when the timer is still live after its callback (not cancelled meanwhile).
     bool end() noexcept
     {
-        State expected = running;
-        return state.compare_exchange_strong(expected, idle, std::memory_order_acq_rel);
+        State expected = state_running;
+        return state.compare_exchange_strong(expected, state_idle, std::memory_order_acq_rel);
     }
-    void cancel() noexcept { state.store(cancelled, std::memory_order_release); }
+    void cancel() noexcept { state.store(state_cancelled, std::memory_order_release); }
 };
 
 namespace {
@@ -74,7 +74,8 @@ void EventLoop::stop()
         std::lock_guard lock(timers_mutex_);
         timers.swap(timers_);
     }
-    for (auto& [id, t] : timers) {
+    for (auto& entry : timers) {
+        std::shared_ptr<Timer> t = entry.second;
         t->cancel();
         boost::asio::post(t->strand, [t] { t->timer.cancel(); });
     }
@@ -112,7 +113,7 @@ TimerId EventLoop::start_timer(std::chrono::nanoseconds delay, std::chrono::nano
 
 void EventLoop::arm(const std::shared_ptr<Timer>& t, std::chrono::nanoseconds delay)
 {
-    if (t->state.load(std::memory_order_acquire) == Timer::cancelled) return;
+    if (t->state.load(std::memory_order_acquire) == Timer::state_cancelled) return;
     t->timer.expires_after(delay);
     t->timer.async_wait([this, t](const boost::system::error_code& ec) {
         if (ec || !t->try_begin()) return;

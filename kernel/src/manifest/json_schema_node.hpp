@@ -56,7 +56,7 @@ struct Node {
     bool unique_items = false;
 
     std::vector<std::pair<std::string, int>> properties;  // sorted by name
-    std::vector<std::string> property_names;              // schema order, for suggestions
+    std::vector<std::string> property_names;              // for suggestions and "expected one of"
     std::vector<std::pair<Pattern, int>> pattern_properties;
     int additional_properties = no_node;
     std::vector<std::string> required;

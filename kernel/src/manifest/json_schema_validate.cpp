@@ -106,9 +106,9 @@ bool deeper_than(const json& value, std::size_t limit)
     return false;
 }
 
-std::string plural(std::size_t n, const char* word)
+std::string plural(std::size_t n, const char* one, const char* many)
 {
-    return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+    return std::to_string(n) + " " + (n == 1 ? one : many);
 }
 
 bool pattern_matches(const schema::Pattern& p, const std::string& s, bool& failed)
@@ -198,12 +198,12 @@ private:
         if (n.min_length || n.max_length) {
             const std::size_t length = utf8_length(s);
             if (n.min_length && length < *n.min_length) {
-                report("must be at least " + plural(*n.min_length, "character") + " long, got " +
-                       plural(length, "character"));
+                report("must be at least " + plural(*n.min_length, "character", "characters") + " long, got " +
+                       plural(length, "character", "characters"));
             }
             if (n.max_length && length > *n.max_length) {
-                report("must be at most " + plural(*n.max_length, "character") + " long, got " +
-                       plural(length, "character"));
+                report("must be at most " + plural(*n.max_length, "character", "characters") + " long, got " +
+                       plural(length, "character", "characters"));
             }
         }
         if (n.pattern) {
@@ -219,10 +219,10 @@ private:
     void check_array(const Node& n, const json& v, std::size_t depth)
     {
         if (n.min_items && v.size() < *n.min_items) {
-            report("must have at least " + plural(*n.min_items, "item") + ", got " + std::to_string(v.size()));
+            report("must have at least " + plural(*n.min_items, "item", "items") + ", got " + std::to_string(v.size()));
         }
         if (n.max_items && v.size() > *n.max_items) {
-            report("must have at most " + plural(*n.max_items, "item") + ", got " + std::to_string(v.size()));
+            report("must have at most " + plural(*n.max_items, "item", "items") + ", got " + std::to_string(v.size()));
         }
         if (n.unique_items) check_unique(v);
         if (n.items != schema::no_node) {
@@ -281,10 +281,12 @@ private:
             if (!v.contains(name)) report("missing required property " + quote_for_message(name));
         }
         if (n.min_properties && v.size() < *n.min_properties) {
-            report("must have at least " + plural(*n.min_properties, "property") + ", got " + std::to_string(v.size()));
+            report("must have at least " + plural(*n.min_properties, "property", "properties") + ", got " +
+                   std::to_string(v.size()));
         }
         if (n.max_properties && v.size() > *n.max_properties) {
-            report("must have at most " + plural(*n.max_properties, "property") + ", got " + std::to_string(v.size()));
+            report("must have at most " + plural(*n.max_properties, "property", "properties") + ", got " +
+                   std::to_string(v.size()));
         }
     }
 

@@ -213,7 +213,7 @@ PluginEntry make_entry(const MergedPlugin& p, const LoadOptions& options, const 
         throw ManifestError(origin.file.string(), origin.pointer,
                             "plugin library " + quote_for_message(entry.library) + " not found; tried " +
                                 list_paths(found.tried) +
-                                " (add a directory with LoadOptions::plugin_path or NET_PLUGIN_PATH)");
+                                " (add the directory holding it to the plugin path, e.g. NET_PLUGIN_PATH)");
     }
     entry.library_path = *found.path;
     return entry;

@@ -10,7 +10,7 @@ constexpr std::string_view schema_text = R"json({
   "$schema": "https://json-schema.org/draft/2020-12/schema",
   "$id": "urn:net:manifest:1",
   "title": "Net node manifest",
-  "description": "Which plugins a node loads and how they are configured. One file may extend another; see docs/manifests.md for the merge rules. Checked by the kernel's own validator, which supports a subset of draft 2020-12.",
+  "description": "Which plugins a node loads and how they are configured. A file may extend a base manifest: node settings merge field by field, plugin entries merge by name (config merges recursively), new names are appended, and \"enabled\": false removes an instance. Checked by the kernel's own validator, which supports a subset of draft 2020-12.",
   "type": "object",
   "additionalProperties": false,
   "properties": {

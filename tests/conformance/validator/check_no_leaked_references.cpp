@@ -42,9 +42,11 @@ RunResult run_instance(CheckingHost& host, const std::shared_ptr<kernel::PluginL
     RunResult r;
     const std::size_t timers_before = host.loop().active_timers();
     auto instance = host.make_instance(library);
+    const char* step = "create";
     try {
         note_step(label + ": create");
         instance->create(config);
+        step = "start";
         note_step(label + ": start");
         instance->start();
         CheckingHost::let_loop_run(kRunTime);
@@ -52,11 +54,6 @@ RunResult run_instance(CheckingHost& host, const std::shared_ptr<kernel::PluginL
         instance->stop();
         r.outcome = "ran";
     } catch (const kernel::PluginError& e) {
-        const char* step = instance->handle() == nullptr && instance->state() == kernel::PluginInstance::State::failed &&
-                                   std::string_view(e.what()).find(": start failed") != std::string_view::npos
-                               ? "start"
-                               : "create";
-        if (std::string_view(e.what()).find(": start failed") == std::string_view::npos) step = "create";
         r.outcome = std::string(step) + " failed cleanly (" + status_text(e.status()) + ")";
         r.setup_failure = e.what();
     }

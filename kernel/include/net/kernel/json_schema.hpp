@@ -1,5 +1,17 @@
 // JSON Schema (a draft 2020-12 subset) compiled once and validated many times. Used for the
-// manifest format and for plugin config schemas. Supported keywords and messages: docs/manifests.md.
+// manifest format and for plugin config schemas.
+//
+// Keywords: type (name or list; 1.0 counts as an integer), enum, const, properties, required,
+// additionalProperties (bool or schema), patternProperties, items (a schema; the array form is
+// prefixItems, unsupported), minItems, maxItems, uniqueItems, minimum, maximum,
+// exclusiveMinimum, exclusiveMaximum, multipleOf, minLength and maxLength (in code points),
+// pattern, minProperties, maxProperties, allOf, anyOf, oneOf, not, $defs, and local $ref
+// ("#", "#/$defs/name", any "#/pointer" to a subschema). Annotations accepted and ignored:
+// $schema, $id, $comment, title, description, default, examples, deprecated, readOnly,
+// writeOnly. Anything else (format, if/then/else, remote $ref, ...) is a compile error, so a
+// misspelt keyword never silently validates nothing.
+// Regular expressions are ECMAScript (std::regex), unanchored, matched byte-wise, at most
+// 1024 bytes long.
 #pragma once
 
 #include <cstddef>

@@ -1,7 +1,16 @@
 // Manifests: which plugins a node loads and how they are configured. Loading reads a JSON file,
 // validates it against manifests/schema/manifest.schema.json, follows `extends` to base
 // manifests, merges them, checks cross-references and resolves plugin libraries.
-// Format and merge rules: docs/manifests.md.
+//
+// Composition: `extends` names a base manifest relative to the extending file (chains allowed,
+// cycles rejected). Every file is checked against the schema on its own first, so errors name
+// the file and pointer where the mistake is. Then, base first: `node` merges field by field;
+// plugin entries merge by `name` — a known name overrides fields of the base entry (`config`
+// merges recursively, objects inside it too; arrays, scalars and null replace), a new name is
+// appended and must give `library`; `"enabled": false` drops the instance from the result (a
+// later file may set it back to true). Disabling a name no base declares is an error (a typo).
+// After merging: node.name must be set, and every depends_on of an enabled instance must name
+// another enabled instance, without cycles.
 #pragma once
 
 #include <cstddef>

@@ -36,7 +36,9 @@ class PluginHostError : public std::runtime_error {
 public:
     enum class Kind { config, library };
     explicit PluginHostError(const std::string& message, Kind kind = Kind::config)
-        : std::runtime_error(message), kind_(kind) {}
+        : std::runtime_error(message), kind_(kind)
+    {
+    }
     // `library` when a plugin library could not be loaded or was refused; `config` otherwise.
     Kind kind() const noexcept { return kind_; }
 
@@ -83,8 +85,8 @@ private:
 
     HostServices services_;
     std::map<std::filesystem::path, std::shared_ptr<PluginLibrary>> libraries_;
-    std::vector<InstanceSpec> specs_;                      // manifest order
-    std::vector<std::unique_ptr<PluginInstance>> ordered_; // start order
+    std::vector<InstanceSpec> specs_;                       // manifest order
+    std::vector<std::unique_ptr<PluginInstance>> ordered_;  // start order
     std::map<std::string, KernelInterface> kernel_interfaces_;
     std::size_t started_ = 0;
 };
