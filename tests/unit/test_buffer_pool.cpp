@@ -34,7 +34,10 @@ bool holds(const std::uint8_t* p, std::size_t len, std::uint8_t seed, std::size_
     return true;
 }
 
-bool aligned64(const void* p) { return (reinterpret_cast<std::uintptr_t>(p) & 63u) == 0; }
+bool aligned64(const void* p)
+{
+    return (reinterpret_cast<std::uintptr_t>(p) & 63u) == 0;
+}
 
 }  // namespace
 
@@ -153,8 +156,8 @@ BOOST_AUTO_TEST_CASE(slice_checks_its_range)
     BOOST_TEST(BufferPool::slice(b, 101, 0) == nullptr);
     BOOST_TEST(BufferPool::slice(b, 0, 101) == nullptr);
     BOOST_TEST(BufferPool::slice(b, 50, 51) == nullptr);
-    BOOST_TEST(BufferPool::slice(b, 1, max) == nullptr);    // offset + len wraps to 0
-    BOOST_TEST(BufferPool::slice(b, max, 2) == nullptr);    // wraps to 1
+    BOOST_TEST(BufferPool::slice(b, 1, max) == nullptr);  // offset + len wraps to 0
+    BOOST_TEST(BufferPool::slice(b, max, 2) == nullptr);  // wraps to 1
     BOOST_TEST(BufferPool::slice(b, max, max) == nullptr);
     BOOST_TEST(BufferPool::slice(nullptr, 0, 0) == nullptr);
 
@@ -287,9 +290,9 @@ BOOST_AUTO_TEST_CASE(size_class_choice)
     struct Case {
         std::size_t len, capacity;
     };
-    for (const Case c : {Case{0, 256}, Case{1, 256}, Case{256, 256}, Case{257, 2048}, Case{2048, 2048},
-             Case{2049, 9216}, Case{9216, 9216}, Case{9217, 65536}, Case{65536, 65536}, Case{65537, 1048576},
-             Case{1048576, 1048576}}) {
+    for (const Case c :
+         {Case{0, 256}, Case{1, 256}, Case{256, 256}, Case{257, 2048}, Case{2048, 2048}, Case{2049, 9216},
+          Case{9216, 9216}, Case{9217, 65536}, Case{65536, 65536}, Case{65537, 1048576}, Case{1048576, 1048576}}) {
         net_buffer_t* b = pool.allocate(c.len);
         BOOST_REQUIRE(b != nullptr);
         BOOST_TEST(b->len == c.len);

@@ -503,6 +503,11 @@ BOOST_AUTO_TEST_CASE(hostile_schemas_fail_cleanly)
     }
     expect_compile_error(R"({"pattern": ")" + std::string(5000, 'a') + R"("})", "/pattern", "longer than");
     expect_compile_error(R"({"pattern": "a{1000}{1000}"})", "/pattern", "invalid regular expression");
+    // libstdc++ overflows a signed long parsing these counts; they must be refused first.
+    expect_compile_error(R"({"pattern": "a{88888866666666666666}"})", "/pattern", "more than 6 digits");
+    expect_compile_error(R"({"pattern": "a{1,99999999999}"})", "/pattern", "more than 6 digits");
+    expect_compile_error(R"({"pattern": "(a)\\99999999999999999999"})", "/pattern", "more than 6 digits");
+    expect_valid(R"({"pattern": "[{12345678901234}]"})", "{");  // literal inside a class
     json deep_const = 1;
     for (int i = 0; i < 100; ++i) deep_const = json::array({deep_const});
     try {

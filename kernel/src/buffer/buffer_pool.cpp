@@ -11,13 +11,13 @@
 
 namespace net::kernel {
 
+using buffer_detail::add_owned;
 using buffer_detail::FreeList;
 using buffer_detail::Handle;
 using buffer_detail::kOversizeClass;
 using buffer_detail::PoolCore;
 using buffer_detail::Storage;
 using buffer_detail::ThreadCache;
-using buffer_detail::add_owned;
 using buffer_detail::to_handle;
 
 namespace {
@@ -232,9 +232,9 @@ BufferPool::~BufferPool()
         if (!core_->quiescent_locked()) {
             const Stats s = core_->stats_locked();
             std::fprintf(stderr,
-                "net::kernel::BufferPool destroyed with %zu live handle(s) over %zu storage block(s); "
-                "leaking the pool (a pool must outlive its buffers)\n",
-                s.live_handles, s.live_storage);
+                         "net::kernel::BufferPool destroyed with %zu live handle(s) over %zu storage block(s); "
+                         "leaking the pool (a pool must outlive its buffers)\n",
+                         s.live_handles, s.live_storage);
             core_->next_abandoned_ = abandoned_pools;
             abandoned_pools = core_;
             return;
@@ -244,7 +244,10 @@ BufferPool::~BufferPool()
     delete core_;
 }
 
-net_buffer_t* BufferPool::allocate(std::size_t len) noexcept { return core_->allocate(len); }
+net_buffer_t* BufferPool::allocate(std::size_t len) noexcept
+{
+    return core_->allocate(len);
+}
 
 net_buffer_t* BufferPool::retain(net_buffer_t* buffer) noexcept
 {
@@ -268,7 +271,8 @@ bool BufferPool::is_unique(const net_buffer_t* buffer) noexcept
     const Handle* handle = to_handle(buffer);
     // acquire: pairs with the release decrements of the other holders, whose reads of the bytes
     // then happen before the caller's writes.
-    return handle->refs.load(std::memory_order_acquire) == 1 && handle->storage->refs.load(std::memory_order_acquire) == 1;
+    return handle->refs.load(std::memory_order_acquire) == 1 &&
+           handle->storage->refs.load(std::memory_order_acquire) == 1;
 }
 
 net_buffer_t* BufferPool::make_unique(net_buffer_t* buffer) noexcept
@@ -308,7 +312,10 @@ std::uint32_t BufferPool::storage_use_count(const net_buffer_t* buffer) noexcept
     return buffer != nullptr ? to_handle(buffer)->storage->refs.load(std::memory_order_relaxed) : 0;
 }
 
-BufferPool::Stats BufferPool::stats() const noexcept { return core_->stats(); }
+BufferPool::Stats BufferPool::stats() const noexcept
+{
+    return core_->stats();
+}
 
 std::size_t BufferPool::trim() noexcept
 {
@@ -316,8 +323,14 @@ std::size_t BufferPool::trim() noexcept
     return core_->trim_central();
 }
 
-std::size_t BufferPool::largest_class() const noexcept { return core_->largest_class(); }
+std::size_t BufferPool::largest_class() const noexcept
+{
+    return core_->largest_class();
+}
 
-const std::vector<std::size_t>& BufferPool::size_classes() const noexcept { return core_->size_classes(); }
+const std::vector<std::size_t>& BufferPool::size_classes() const noexcept
+{
+    return core_->size_classes();
+}
 
 }  // namespace net::kernel

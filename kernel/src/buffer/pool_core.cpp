@@ -176,9 +176,15 @@ void PoolCore::give_back(FreeList<T>& list, CentralList<T>& central, std::uint32
     central.count += n;
 }
 
-void PoolCore::spill(FreeList<Storage>& list, std::uint32_t cls) noexcept { give_back(list, central_[cls], list.capacity / 2); }
+void PoolCore::spill(FreeList<Storage>& list, std::uint32_t cls) noexcept
+{
+    give_back(list, central_[cls], list.capacity / 2);
+}
 
-void PoolCore::spill(FreeList<Handle>& list) noexcept { give_back(list, central_handles_, list.capacity / 2); }
+void PoolCore::spill(FreeList<Handle>& list) noexcept
+{
+    give_back(list, central_handles_, list.capacity / 2);
+}
 
 void PoolCore::push_central(Storage* storage) noexcept
 {
@@ -317,7 +323,8 @@ BufferPool::Stats PoolCore::stats_locked() const noexcept
     stats.live_oversize = live_oversize_.load(std::memory_order_relaxed);
     stats.pooled_blocks = pooled_blocks_.load(std::memory_order_relaxed);
     stats.central_free_blocks = central;
-    const std::size_t live_pooled = stats.live_storage > stats.live_oversize ? stats.live_storage - stats.live_oversize : 0;
+    const std::size_t live_pooled =
+        stats.live_storage > stats.live_oversize ? stats.live_storage - stats.live_oversize : 0;
     const std::size_t accounted = live_pooled + central;
     stats.thread_cached_blocks = stats.pooled_blocks > accounted ? stats.pooled_blocks - accounted : 0;
     return stats;

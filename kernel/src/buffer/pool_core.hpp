@@ -26,8 +26,8 @@ struct Handle {
     std::atomic<std::uint32_t> refs;
     std::uint32_t is_root;  // 1: embedded in its Storage block; 0: a slice from the handle pool
     union {
-        Storage* storage;    // while live (always, for a root handle)
-        Handle* next_free;   // a slice handle on a free list
+        Storage* storage;   // while live (always, for a root handle)
+        Handle* next_free;  // a slice handle on a free list
     };
 };
 static_assert(sizeof(Handle) == 32);
@@ -40,14 +40,20 @@ struct alignas(kAlignment) Storage {
     std::uint32_t class_index;        // kOversizeClass for an exact-size heap block
     std::size_t capacity;             // data bytes
     PoolCore* pool;
-    Storage* next_free;               // on a free list
+    Storage* next_free;  // on a free list
 
     std::uint8_t* data() noexcept { return reinterpret_cast<std::uint8_t*>(this) + sizeof(Storage); }
 };
 static_assert(sizeof(Storage) == kAlignment, "the data must start 64-byte aligned right after the header");
 
-inline Handle* to_handle(net_buffer_t* buffer) noexcept { return reinterpret_cast<Handle*>(buffer); }
-inline const Handle* to_handle(const net_buffer_t* buffer) noexcept { return reinterpret_cast<const Handle*>(buffer); }
+inline Handle* to_handle(net_buffer_t* buffer) noexcept
+{
+    return reinterpret_cast<Handle*>(buffer);
+}
+inline const Handle* to_handle(const net_buffer_t* buffer) noexcept
+{
+    return reinterpret_cast<const Handle*>(buffer);
+}
 
 // A singly linked LIFO touched only by its owning thread (no atomics).
 template <class T>
@@ -69,8 +75,8 @@ struct alignas(kAlignment) CentralList {
 // its pool died). The lists are touched only by the owner, except by the pool's destructor, which
 // may drain it because no thread may use a pool that is being destroyed.
 struct ThreadCache {
-    std::uint64_t pool_id = 0;       // immutable; pool ids are never reused
-    PoolCore* pool = nullptr;        // null once the pool is gone; written under registry_mutex()
+    std::uint64_t pool_id = 0;  // immutable; pool ids are never reused
+    PoolCore* pool = nullptr;   // null once the pool is gone; written under registry_mutex()
     ThreadCache* next_in_thread = nullptr;
     ThreadCache* prev_in_pool = nullptr;  // the pool's registry, under registry_mutex()
     ThreadCache* next_in_pool = nullptr;

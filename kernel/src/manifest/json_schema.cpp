@@ -22,6 +22,7 @@ using schema::Node;
 constexpr std::size_t max_schema_depth = 64;     // nested subschemas
 constexpr std::size_t max_value_depth = 64;      // nesting inside const/enum values
 constexpr std::size_t max_pattern_bytes = 1024;  // libstdc++ compiles regexes recursively
+constexpr std::size_t max_count_digits = 6;
 
 const std::vector<std::string>& known_keywords()
 {
@@ -107,6 +108,37 @@ std::string join_types(const std::vector<std::string>& names)
         out += names[i];
     }
     return out;
+}
+
+// True when a {n,m} quantifier or a \N back-reference carries a number libstdc++ would overflow
+// while parsing it (undefined behaviour there, found by fuzzing). Digits inside [...] are literal.
+bool has_oversized_count(std::string_view pattern)
+{
+    const auto digit_run = [&](std::size_t from) {
+        std::size_t n = 0;
+        while (from + n < pattern.size() && std::isdigit(static_cast<unsigned char>(pattern[from + n]))) ++n;
+        return n;
+    };
+    bool in_class = false;
+    for (std::size_t i = 0; i < pattern.size(); ++i) {
+        const char c = pattern[i];
+        if (c == '\\') {
+            if (digit_run(i + 1) > max_count_digits) return true;
+            ++i;
+        } else if (in_class) {
+            in_class = c != ']';
+        } else if (c == '[') {
+            in_class = true;
+        } else if (c == '{') {
+            for (std::size_t j = i + 1;
+                 j < pattern.size() && (std::isdigit(static_cast<unsigned char>(pattern[j])) || pattern[j] == ',');) {
+                const std::size_t run = digit_run(j);
+                if (run > max_count_digits) return true;
+                j += run == 0 ? 1 : run;
+            }
+        }
+    }
+    return false;
 }
 
 // "#/$defs/a%20b" -> "/$defs/a b"; nullopt when it is not a local reference.
@@ -294,6 +326,12 @@ private:
     {
         if (source.size() > max_pattern_bytes) {
             fail(at, "regular expression longer than " + std::to_string(max_pattern_bytes) + " bytes");
+        }
+        if (has_oversized_count(source)) {
+            fail(at, "invalid regular expression " + quote_for_message(source) +
+                         ": a repetition count or back-reference "
+                         "number has more than " +
+                         std::to_string(max_count_digits) + " digits");
         }
         auto flags = std::regex::ECMAScript;
 #if defined(__GLIBCXX__)

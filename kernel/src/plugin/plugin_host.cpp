@@ -32,9 +32,12 @@ void PluginHost::register_kernel_interface(const std::string& id, const void* vt
     kernel_interfaces_[id] = KernelInterface{vtable, object};
 }
 
-void PluginHost::load(const std::vector<InstanceSpec>& specs)
+void PluginHost::load(std::vector<InstanceSpec> specs)
 {
     if (!ordered_.empty()) throw PluginHostError("plugin host: load called twice");
+    for (InstanceSpec& spec : specs) {
+        if (spec.config.is_null()) spec.config = nlohmann::json::object();  // "no config" is an empty one
+    }
     std::map<std::string, std::size_t> index_of;
     for (std::size_t i = 0; i < specs.size(); ++i) {
         auto [it, inserted] = index_of.emplace(specs[i].name, i);
@@ -98,10 +101,10 @@ void PluginHost::load(const std::vector<InstanceSpec>& specs)
         }
     }
 
-    specs_ = specs;
     for (std::size_t i : dependency_order(names, deps)) {
         ordered_.push_back(std::make_unique<PluginInstance>(specs[i].name, libs[i], services_));
     }
+    specs_ = std::move(specs);
 }
 
 void PluginHost::start_all()

@@ -67,9 +67,10 @@ struct net_host {
 
     /* ---- buffers (ABI 1.0); see net/buffer.h for the ownership model ---- */
 
-    /* Allocates a buffer of `len` bytes from the kernel's pools. The contents are NOT zeroed.
-     * Returns a new handle the caller owns (release it once), or NULL when `len` exceeds the
-     * largest pool class or memory is exhausted. [any-thread] */
+    /* Allocates a buffer of `len` bytes from the kernel's pools (requests above the largest size
+     * class get an exact-size block). The contents are NOT zeroed. Returns a new handle the caller
+     * owns (release it once), or NULL when `len` exceeds the kernel's maximum buffer size (64 MiB
+     * by default) or memory is exhausted. [any-thread] */
     net_buffer_t *(*buffer_alloc)(const net_host_t *self, size_t len);
 
     /* Adds a reference to `buffer` and returns it. The caller owns the new reference.

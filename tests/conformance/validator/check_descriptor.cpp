@@ -1,10 +1,10 @@
 // check_descriptor.cpp — the descriptor's metadata is well formed: what `net-mesh plugins inspect`,
 // manifests and dependency resolution rely on.
-#include <regex>
 #include <set>
 
 #include "check_support.hpp"
 #include "checks.hpp"
+#include "identifiers.hpp"
 #include "net/kernel/json_schema.hpp"
 
 namespace net::conformance {
@@ -13,28 +13,6 @@ namespace {
 
 // A list longer than this is taken to be missing its NULL terminator.
 constexpr std::size_t kMaxListEntries = 1024;
-
-const std::regex& id_pattern()
-{
-    static const std::regex re(R"(^[a-z0-9]+(\.[a-z0-9_-]+)+$)");
-    return re;
-}
-
-const std::regex& interface_pattern()
-{
-    static const std::regex re(R"(^[a-z0-9]+(\.[a-z0-9_-]+)+/(0|[1-9][0-9]*)$)");
-    return re;
-}
-
-// Semantic Versioning 2.0.0, with pre-release and build metadata.
-const std::regex& semver_pattern()
-{
-    static const std::regex re(
-        R"(^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*))"
-        R"((-(0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*)(\.(0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*))*)?)"
-        R"((\+[0-9a-zA-Z-]+(\.[0-9a-zA-Z-]+)*)?$)");
-    return re;
-}
 
 // Checks one of the NULL-terminated id lists; returns how many entries it has.
 std::size_t check_id_list(const char* field, const char* const* list, std::vector<std::string>& problems)
@@ -52,7 +30,7 @@ std::size_t check_id_list(const char* field, const char* const* list, std::vecto
         const std::string where = std::string(field) + "[" + std::to_string(n) + "]";
         if (id.empty()) {
             problems.push_back(where + " is an empty string");
-        } else if (!std::regex_match(id, interface_pattern())) {
+        } else if (!is_interface_id(id)) {
             problems.push_back(where + " \"" + id + "\" is not a versioned interface id (name/major, e.g. org.example.greeter/1)");
         }
         if (!seen.insert(id).second) problems.push_back(where + " \"" + id + "\" is listed twice");
@@ -69,11 +47,11 @@ CheckOutcome check_descriptor(const CheckInput& input)
     std::vector<std::string> problems;
 
     const std::string id = d.id;
-    if (!std::regex_match(id, id_pattern())) {
+    if (!is_reverse_dns(id)) {
         problems.push_back("id \"" + id + "\" is not reverse-DNS (lower-case labels separated by dots, e.g. org.example.greeter)");
     }
     const std::string version = d.version;
-    if (!std::regex_match(version, semver_pattern())) {
+    if (!is_semver(version)) {
         problems.push_back("version \"" + version + "\" is not a semantic version (MAJOR.MINOR.PATCH)");
     }
     if (d.description == nullptr || d.description[0] == '\0') {

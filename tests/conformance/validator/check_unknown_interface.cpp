@@ -46,6 +46,8 @@ CheckOutcome check_unknown_interface(const CheckInput& input)
         }
     }
 
+    std::erase_if(unknown, [&](const std::string& id) { return std::find(provides.begin(), provides.end(), id) != provides.end(); });
+
     std::vector<std::string> problems;
     for (const std::string& id : unknown) {
         note_step("get_interface(\"" + id + "\")");

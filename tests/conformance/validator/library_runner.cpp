@@ -38,7 +38,9 @@ LibraryReport run_library(const std::filesystem::path& library, const Options& o
 
     CheckResult load = run_check(*find_check(kLoadCheck), input, options, &report.plugin_id);
     const bool loaded = load.verdict == Verdict::pass;
-    const std::string why_not = "skipped: the library did not load (load " + std::string(verdict_name(load.verdict)) + ")";
+    const std::string why_not = load.verdict == Verdict::fail
+                                    ? std::string("skipped: the library did not load")
+                                    : "skipped: the library did not load (load " + std::string(verdict_name(load.verdict)) + ")";
     report.checks.push_back(std::move(load));
 
     for (const CheckSpec& spec : all_checks()) {

@@ -36,9 +36,7 @@ class PluginHostError : public std::runtime_error {
 public:
     enum class Kind { config, library };
     explicit PluginHostError(const std::string& message, Kind kind = Kind::config)
-        : std::runtime_error(message), kind_(kind)
-    {
-    }
+        : std::runtime_error(message), kind_(kind) {}
     // `library` when a plugin library could not be loaded or was refused; `config` otherwise.
     Kind kind() const noexcept { return kind_; }
 
@@ -59,8 +57,8 @@ public:
     PluginHost& operator=(const PluginHost&) = delete;
 
     // Loads every library and validates every config and dependency without creating anything.
-    // Throws PluginLoadError (bad library) or PluginHostError.
-    void load(const std::vector<InstanceSpec>& specs);
+    // A null config is taken as {}. Throws PluginHostError.
+    void load(std::vector<InstanceSpec> specs);
     // Creates then starts every instance in dependency order. On a failure, stops and destroys
     // the ones already started (in reverse) and rethrows PluginError.
     void start_all();
@@ -85,8 +83,8 @@ private:
 
     HostServices services_;
     std::map<std::filesystem::path, std::shared_ptr<PluginLibrary>> libraries_;
-    std::vector<InstanceSpec> specs_;                       // manifest order
-    std::vector<std::unique_ptr<PluginInstance>> ordered_;  // start order
+    std::vector<InstanceSpec> specs_;                      // manifest order
+    std::vector<std::unique_ptr<PluginInstance>> ordered_; // start order
     std::map<std::string, KernelInterface> kernel_interfaces_;
     std::size_t started_ = 0;
 };

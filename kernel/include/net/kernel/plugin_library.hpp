@@ -21,9 +21,7 @@ namespace net::kernel {
 class PluginLoadError : public std::runtime_error {
 public:
     PluginLoadError(std::filesystem::path file, const std::string& problem)
-        : std::runtime_error(file.string() + ": " + problem), file_(std::move(file)), problem_(problem)
-    {
-    }
+        : std::runtime_error(file.string() + ": " + problem), file_(std::move(file)), problem_(problem) {}
     const std::filesystem::path& file() const noexcept { return file_; }
     const std::string& problem() const noexcept { return problem_; }
 
@@ -39,8 +37,7 @@ std::optional<std::string> check_plugin_descriptor(const net_plugin_descriptor_t
 class PluginLibrary {
 public:
     // Maps the library and checks it. Throws PluginLoadError.
-    static std::shared_ptr<PluginLibrary> load(const std::filesystem::path& file,
-                                               std::uint32_t host_abi = NET_ABI_VERSION);
+    static std::shared_ptr<PluginLibrary> load(const std::filesystem::path& file, std::uint32_t host_abi = NET_ABI_VERSION);
 
     ~PluginLibrary();
     PluginLibrary(const PluginLibrary&) = delete;
