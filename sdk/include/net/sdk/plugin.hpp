@@ -21,6 +21,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -53,10 +54,11 @@ private:
 namespace detail {
 
 // What the host sees as net_plugin_instance_t: the object (absent when its constructor threw)
-// and the last error, which must outlive a failed construction.
+// and the last error, which must outlive a failed construction. The object lives inside the box,
+// so an interface call reaches it without a pointer chase.
 template <class T>
 struct InstanceBox {
-    std::unique_ptr<T> object;
+    std::optional<T> object;
     std::string last_error;
 };
 
@@ -72,7 +74,7 @@ struct Trampolines {
         InstanceBox<T>* b = new (std::nothrow) InstanceBox<T>();
         if (b == nullptr) return NET_E_NO_MEMORY;
         *out = reinterpret_cast<net_plugin_instance_t*>(b);
-        return guard(&b->last_error, [&] { b->object = std::make_unique<T>(host, std::string_view(config, config_len)); });
+        return guard(&b->last_error, [&] { b->object.emplace(host, std::string_view(config, config_len)); });
     }
 
     static net_status_t start(net_plugin_instance_t* self) noexcept
