@@ -7,11 +7,16 @@
 #include <dlfcn.h>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
 #include <sstream>
 #include <string>
 #include <thread>
 
 #include "greeter.h"
+#include "net/iface/kernel_info.h"
+#include "net/kernel/node.hpp"
 #include "net/kernel/buffer_pool.hpp"
 #include "net/kernel/event_loop.hpp"
 #include "net/kernel/logger.hpp"
@@ -48,6 +53,17 @@ nk::InstanceSpec greeter(const std::string& name, nlohmann::json config = nlohma
 {
     return nk::InstanceSpec{name, kGreeter, std::move(config), std::move(depends_on), {}, {}};
 }
+
+// A manifest file in the temp folder, removed at the end.
+struct TempManifest {
+    std::filesystem::path path;
+    explicit TempManifest(const std::string& text)
+        : path(std::filesystem::temp_directory_path() / ("net-host-" + std::to_string(::getpid()) + ".json"))
+    {
+        std::ofstream(path) << text;
+    }
+    ~TempManifest() { std::filesystem::remove(path); }
+};
 
 template <class Pred>
 bool eventually(Pred pred, std::chrono::milliseconds limit = std::chrono::milliseconds(3000))
@@ -237,4 +253,27 @@ BOOST_AUTO_TEST_CASE(posted_tasks_do_not_run_after_destroy_but_keep_the_library)
     release = true;
     BOOST_TEST(eventually([&] { return !library_is_mapped(kGreeter); }));
     BOOST_TEST(ran.load() == 0, "a task posted by a destroyed instance must not run");
+}
+
+BOOST_AUTO_TEST_CASE(kernel_services_are_found_before_plugins)
+{
+    TempManifest m(R"({"node": {"name": "info-node", "threads": 3},
+                       "plugins": [{"name": "g", "library": ")" + kGreeter + R"("}]})");
+    std::ostringstream log;
+    nk::Node node(nk::load_manifest(m.path), log);
+    node.start();
+    const net_host_t* table = node.plugins().find("g")->host_table();
+    for (const char* provider : {static_cast<const char*>(nullptr), "kernel"}) {
+        net_interface_ref_t ref{};
+        BOOST_REQUIRE(table->interface_acquire(table, provider, NET_IFACE_KERNEL_INFO_V1, &ref) == NET_OK);
+        const auto* info = static_cast<const net_kernel_info_v1_t*>(ref.vtable);
+        BOOST_TEST(std::string(info->node_name(ref.object)) == "info-node");
+        BOOST_TEST(info->loop_threads(ref.object) == 3u);
+        BOOST_TEST(info->abi_version(ref.object) == NET_ABI_VERSION);
+        table->interface_release(table, &ref);
+    }
+    net_interface_ref_t ref{};
+    BOOST_TEST(table->interface_acquire(table, "kernel", ORG_EXAMPLE_GREETER_V1, &ref) == NET_E_NOT_FOUND);
+    BOOST_TEST(node.plugins().find("g")->interface_refs_outstanding() == 0);
+    node.stop();
 }

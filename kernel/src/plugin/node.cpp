@@ -2,9 +2,22 @@
 // start, plugins before loop on stop.
 #include "net/kernel/node.hpp"
 
+#include "net/iface/kernel_info.h"
 #include "net/kernel/plugin_library.hpp"
 
 namespace net::kernel {
+
+namespace {
+
+// net.kernel.info/1: `self` is the Node.
+const char* info_node_name(void* self) { return static_cast<Node*>(self)->manifest().node.name.c_str(); }
+std::uint32_t info_loop_threads(void* self) { return static_cast<Node*>(self)->loop().thread_count(); }
+std::uint32_t info_abi_version(void*) { return NET_ABI_VERSION; }
+
+constexpr net_kernel_info_v1_t kKernelInfo = {sizeof(net_kernel_info_v1_t), info_node_name, info_loop_threads,
+                                              info_abi_version};
+
+}  // namespace
 
 std::vector<InstanceSpec> instance_specs(const Manifest& manifest)
 {
@@ -22,6 +35,7 @@ Node::Node(Manifest manifest, std::ostream& log_out)
       loop_(manifest_.node.threads)
 {
     host_ = std::make_unique<PluginHost>(HostServices{loop_, buffers_, metrics_, logger_});
+    host_->register_kernel_interface(NET_IFACE_KERNEL_INFO_V1, &kKernelInfo, this);
 }
 
 Node::~Node() { stop(); }
