@@ -24,16 +24,19 @@ using nlohmann::json;
 
 namespace {
 
-const std::vector<std::string> kChecks{"load",       "descriptor", "abi-refusal",         "config-schema",
-                                       "bad-config", "unknown-interface", "lifecycle", "no-leaked-references"};
+const std::vector<std::string> kChecks{"load",       "descriptor",        "abi-refusal", "config-schema",
+                                       "bad-config", "unknown-interface", "lifecycle",   "no-leaked-references"};
 
 // Every fixture but hangs_in_start, which has its own test with a short timeout.
 const std::vector<std::string> kFixtures{
-    "wrong_major",  "newer_minor",      "struct_too_small", "missing_function", "no_entry_symbol",
-    "not_a_library", "bad_metadata",    "throws_in_create", "crashes_in_start", "leaks_buffer",
+    "wrong_major",     "newer_minor",           "struct_too_small", "missing_function", "no_entry_symbol",
+    "not_a_library",   "bad_metadata",          "throws_in_create", "crashes_in_start", "leaks_buffer",
     "accepts_garbage", "answers_any_interface", "forgets_timer"};
 
-std::string fixture(const std::string& name) { return std::string(NET_CONFORMANCE_FIXTURE_DIR) + "/lib" + name + ".so"; }
+std::string fixture(const std::string& name)
+{
+    return std::string(NET_CONFORMANCE_FIXTURE_DIR) + "/lib" + name + ".so";
+}
 
 fs::path scratch_dir()
 {
@@ -56,9 +59,9 @@ std::string slurp(const fs::path& file)
 
 struct Run {
     int exit_code = -1;
-    std::string table;  // stdout
-    std::string errors; // stderr
-    json report;        // the --json file, null when none was written
+    std::string table;   // stdout
+    std::string errors;  // stderr
+    json report;         // the --json file, null when none was written
 };
 
 // Runs the validator with `args`, plus --json into a scratch file when `with_json`.
@@ -141,9 +144,13 @@ std::string message(const std::string& path, const std::string& name)
     return check(library(full_run(), path), name).at("message");
 }
 
-bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+bool contains(const std::string& text, const std::string& part)
+{
+    return text.find(part) != std::string::npos;
+}
 
-#define CHECK_CONTAINS(text, part) BOOST_CHECK_MESSAGE(contains((text), (part)), "\"" << (text) << "\" lacks \"" << (part) << "\"")
+#define CHECK_CONTAINS(text, part) \
+    BOOST_CHECK_MESSAGE(contains((text), (part)), "\"" << (text) << "\" lacks \"" << (part) << "\"")
 
 }  // namespace
 
@@ -262,7 +269,8 @@ BOOST_AUTO_TEST_CASE(crashes_in_start_is_reported_and_the_run_goes_on)
     CHECK_CONTAINS(message(lib, "lifecycle"), "SIGSEGV");
     CHECK_CONTAINS(message(lib, "lifecycle"), "start");
     BOOST_TEST(verdict(lib, "no-leaked-references") == "crashed");
-    for (const char* other : {"load", "descriptor", "abi-refusal", "config-schema", "bad-config", "unknown-interface"}) {
+    for (const char* other :
+         {"load", "descriptor", "abi-refusal", "config-schema", "bad-config", "unknown-interface"}) {
         BOOST_TEST(verdict(lib, other) == "pass", other << ": " << message(lib, other));
     }
     // The libraries after it in the run were still checked.
@@ -327,7 +335,8 @@ BOOST_AUTO_TEST_CASE(check_selection_and_config)
     const Run good = run_validator({NET_CONFORMANCE_GREETER, "--config", R"({"greeting":"hi","interval_ms":10})"});
     BOOST_TEST(good.exit_code == 0, good.table);
 
-    const Run bad = run_validator({NET_CONFORMANCE_GREETER, "--config", R"({"interval_ms":1})", "--check", "config-schema"});
+    const Run bad =
+        run_validator({NET_CONFORMANCE_GREETER, "--config", R"({"interval_ms":1})", "--check", "config-schema"});
     BOOST_TEST(bad.exit_code == 1);
     const json& schema = check(bad.report.at("libraries").at(0), "config-schema");
     BOOST_TEST(schema.at("verdict") == "fail");
@@ -344,7 +353,8 @@ BOOST_AUTO_TEST_CASE(junit_report)
     const std::string xml = slurp(file);
     CHECK_CONTAINS(xml, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
     CHECK_CONTAINS(xml, "<testsuites name=\"net-conformance\" tests=\"32\"");
-    CHECK_CONTAINS(xml, "<testsuite name=\"org.example.greeter\" tests=\"8\" failures=\"0\" errors=\"0\" skipped=\"0\"");
+    CHECK_CONTAINS(xml,
+                   "<testsuite name=\"org.example.greeter\" tests=\"8\" failures=\"0\" errors=\"0\" skipped=\"0\"");
     CHECK_CONTAINS(xml, "<testcase classname=\"org.net.conformance.leaks-buffer\" name=\"no-leaked-references\"");
     CHECK_CONTAINS(xml, "<failure message=\"create→start→stop→destroy: the instance still holds 1 buffer reference(s)");
     CHECK_CONTAINS(xml, "<error type=\"crashed\" message=\"crashed with SIGSEGV");
@@ -381,7 +391,8 @@ BOOST_AUTO_TEST_CASE(usage_errors_exit_2)
 
 BOOST_AUTO_TEST_CASE(unwritable_report_exits_2)
 {
-    const Run run = run_validator({NET_CONFORMANCE_GREETER, "--check", "load", "--json", "/nonexistent-dir/x.json"}, false);
+    const Run run =
+        run_validator({NET_CONFORMANCE_GREETER, "--check", "load", "--json", "/nonexistent-dir/x.json"}, false);
     BOOST_TEST(run.exit_code == 2);
 }
 
@@ -391,17 +402,20 @@ BOOST_AUTO_TEST_CASE(identifier_shapes)
     for (const char* good : {"org.example.greeter", "net.transport.udp", "a.b", "org.x_y.z-1", "com.0day.x"}) {
         BOOST_TEST(is_reverse_dns(good), good);
     }
-    for (const char* bad : {"", "greeter", "Org.example", "org..x", ".org.x", "org.x.", "org_x.y", "org.x/1", "org.é"}) {
+    for (const char* bad :
+         {"", "greeter", "Org.example", "org..x", ".org.x", "org.x.", "org_x.y", "org.x/1", "org.é"}) {
         BOOST_TEST(!is_reverse_dns(bad), bad);
     }
     for (const char* good : {"net.transport/1", "org.example.greeter/0", "net.bus.adapter/12"}) {
         BOOST_TEST(is_interface_id(good), good);
     }
-    for (const char* bad : {"net.transport", "net.transport/", "net.transport/01", "transport/1", "net.transport/1a", "/1"}) {
+    for (const char* bad :
+         {"net.transport", "net.transport/", "net.transport/01", "transport/1", "net.transport/1a", "/1"}) {
         BOOST_TEST(!is_interface_id(bad), bad);
     }
-    for (const char* good : {"0.0.0", "1.0.0", "10.20.30", "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-0.3.7", "1.0.0-x.7.z.92",
-                             "1.0.0+20130313144700", "1.0.0-beta+exp.sha.5114f85", "1.0.0-rc.1+build.01"}) {
+    for (const char* good :
+         {"0.0.0", "1.0.0", "10.20.30", "1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-0.3.7", "1.0.0-x.7.z.92",
+          "1.0.0+20130313144700", "1.0.0-beta+exp.sha.5114f85", "1.0.0-rc.1+build.01"}) {
         BOOST_TEST(is_semver(good), good);
     }
     for (const char* bad : {"", "1", "1.0", "1.0.0.0", "01.0.0", "1.02.0", "v1.0.0", "1.0.0-", "1.0.0-01", "1.0.0+",
@@ -413,7 +427,7 @@ BOOST_AUTO_TEST_CASE(identifier_shapes)
 BOOST_AUTO_TEST_CASE(option_parsing)
 {
     using namespace net::conformance;
-    const char* argv[] = {"net-conformance", "a.so",      "--check", "lifecycle,descriptor", "--timeout", "2.5",
+    const char* argv[] = {"net-conformance", "a.so",       "--check", "lifecycle,descriptor", "--timeout", "2.5",
                           "--config",        R"({"x":1})", "--",      "--odd-name.so"};
     const Options o = parse_options(static_cast<int>(std::size(argv)), argv);
     BOOST_TEST(o.libraries.size() == 2u);

@@ -312,24 +312,25 @@ BOOST_AUTO_TEST_CASE(unknown_depends_on)
         R"(depends on unknown instance "greter" (did you mean "greeter"?); declared instances: "greeter", "b")");
 }
 
-BOOST_AUTO_TEST_CASE(depends_on_self_disabled_or_cyclic)
+BOOST_AUTO_TEST_CASE(depends_on_a_disabled_instance)
 {
     TempDir dir;
-    const auto self = dir.write(
-        "self.json", R"({"node": {"name": "n"}, "plugins": [{"name": "a", "library": "a.so", "depends_on": ["a"]}]})");
-    expect_error(self, self.string(), "/plugins/0/depends_on/0", "depends on itself");
     const auto off = dir.write("off.json", R"({"node": {"name": "n"}, "plugins": [
         {"name": "a", "library": "a.so", "enabled": false}, {"name": "b", "library": "b.so", "depends_on": ["a"]}]})");
     expect_error(off, off.string(), "/plugins/1/depends_on/0",
                  "which is disabled (" + off.string() + ": /plugins/0/enabled)");
-    const auto cycle = dir.write("cycle.json", R"({"node": {"name": "n"}, "plugins": [
-        {"name": "a", "library": "a.so", "depends_on": ["b"]},
-        {"name": "b", "library": "b.so", "depends_on": ["c"]},
-        {"name": "c", "library": "c.so", "depends_on": ["a"]}]})");
-    expect_error(cycle, cycle.string(), "/plugins/2/depends_on/0", "dependency cycle: a \u2192 b \u2192 c \u2192 a");
 }
 
-BOOST_AUTO_TEST_CASE(disabled_instance_may_depend_on_anything_enabled_one_may_not)
+BOOST_AUTO_TEST_CASE(dependency_cycles_are_left_to_the_plugin_host)
+{
+    // The host orders instances by depends_on and needs/provides together, so it owns cycle errors.
+    TempDir dir;
+    const auto cycle = dir.write("cycle.json", R"({"node": {"name": "n"}, "plugins": [
+        {"name": "a", "library": "a.so", "depends_on": ["b"]}, {"name": "b", "library": "b.so", "depends_on": ["a"]}]})");
+    BOOST_TEST(load_manifest(cycle, no_resolve()).plugins.size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_disabled_instance_is_not_checked)
 {
     TempDir dir;
     const auto file = dir.write("m.json", R"({"node": {"name": "n"}, "plugins": [

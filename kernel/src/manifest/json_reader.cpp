@@ -137,12 +137,12 @@ std::string explanation(std::string_view what)
 
 }  // namespace
 
-JsonReadError::JsonReadError(std::string pointer_, std::size_t line_, std::size_t column_, std::string detail_)
-    : std::runtime_error(detail_),
-      pointer(std::move(pointer_)),
-      line(line_),
-      column(column_),
-      detail(std::move(detail_))
+JsonReadError::JsonReadError(std::string at, std::size_t at_line, std::size_t at_column, std::string what_failed)
+    : std::runtime_error(what_failed),
+      pointer(std::move(at)),
+      line(at_line),
+      column(at_column),
+      detail(std::move(what_failed))
 {
 }
 

@@ -12,7 +12,7 @@
 namespace net::kernel {
 
 struct JsonReadError : std::runtime_error {
-    JsonReadError(std::string pointer_, std::size_t line_, std::size_t column_, std::string detail_);
+    JsonReadError(std::string at, std::size_t at_line, std::size_t at_column, std::string what_failed);
     std::string pointer;   // set for structural errors (depth, duplicate key)
     std::size_t line = 0;  // 1-based; 0 when the error has a pointer instead
     std::size_t column = 0;

@@ -72,20 +72,6 @@ const std::vector<std::string>& type_names()
     return names;
 }
 
-// Depth of a JSON value, computed without recursion, stopping once it exceeds `limit`.
-bool deeper_than(const json& value, std::size_t limit)
-{
-    std::vector<std::pair<const json*, std::size_t>> todo{{&value, 1}};
-    while (!todo.empty()) {
-        auto [v, depth] = todo.back();
-        todo.pop_back();
-        if (!v->is_structured()) continue;
-        if (depth > limit) return true;
-        for (const auto& child : *v) todo.emplace_back(&child, depth + 1);
-    }
-    return false;
-}
-
 std::string join_rendered(const std::vector<json>& values)
 {
     std::string out;
@@ -353,7 +339,7 @@ private:
 
     static void check_value_depth(const json& value, const std::string& at)
     {
-        if (deeper_than(value, max_value_depth))
+        if (nested_deeper_than(value, max_value_depth))
             fail(at, "value nested deeper than " + std::to_string(max_value_depth) + " levels");
     }
 

@@ -93,19 +93,6 @@ bool is_multiple_of(const json& v, const json& divisor)
     return std::fabs(q - std::round(q)) <= 1e-9L * std::max(1.0L, std::fabs(q));
 }
 
-bool deeper_than(const json& value, std::size_t limit)
-{
-    std::vector<std::pair<const json*, std::size_t>> todo{{&value, 1}};
-    while (!todo.empty()) {
-        auto [v, depth] = todo.back();
-        todo.pop_back();
-        if (!v->is_structured()) continue;
-        if (depth > limit) return true;
-        for (const auto& child : *v) todo.emplace_back(&child, depth + 1);
-    }
-    return false;
-}
-
 std::string plural(std::size_t n, const char* one, const char* many)
 {
     return std::to_string(n) + " " + (n == 1 ? one : many);
@@ -235,7 +222,7 @@ private:
         // json's ordering treats 1 and 1.0 as equal, as JSON Schema equality requires.
         std::map<json, std::size_t> first_index;
         for (std::size_t i = 0; i < v.size() && !full(); ++i) {
-            if (deeper_than(v[i], max_compared_depth)) {
+            if (nested_deeper_than(v[i], max_compared_depth)) {
                 report("items nested too deeply to compare for uniqueness");
                 return;
             }

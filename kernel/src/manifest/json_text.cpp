@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <utility>
+#include <vector>
 
 namespace net::kernel {
 
@@ -156,6 +158,19 @@ std::string render_value(const nlohmann::json& value)
     // replace: a string holding invalid UTF-8 must not make the message itself throw.
     const std::string text = value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     return printable(text, 80);
+}
+
+bool nested_deeper_than(const nlohmann::json& value, std::size_t limit)
+{
+    std::vector<std::pair<const nlohmann::json*, std::size_t>> todo{{&value, 1}};
+    while (!todo.empty()) {
+        auto [v, depth] = todo.back();
+        todo.pop_back();
+        if (!v->is_structured()) continue;
+        if (depth > limit) return true;
+        for (const auto& child : *v) todo.emplace_back(&child, depth + 1);
+    }
+    return false;
 }
 
 std::string describe_value(const nlohmann::json& value)

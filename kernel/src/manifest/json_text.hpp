@@ -38,6 +38,10 @@ std::string format_number(const nlohmann::json& number);
 // as compact JSON truncated to a readable length.
 std::string render_value(const nlohmann::json& value);
 
+// Whether `value` nests more than `limit` levels (a scalar is 1 level). Iterative, so it is safe
+// on documents too deep for nlohmann's recursive comparison and copy.
+bool nested_deeper_than(const nlohmann::json& value, std::size_t limit);
+
 // Type and value, for "got ..." clauses: `string "abc"`, `integer 5`, `object`, `null`.
 std::string describe_value(const nlohmann::json& value);
 

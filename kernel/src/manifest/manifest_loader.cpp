@@ -1,11 +1,9 @@
 // load_manifest: reads the `extends` chain (each file checked on its own first), merges it,
-// checks what only the merged result can show (node.name, depends_on), resolves libraries.
+// checks what only the merged result can show (node.name, depends_on names), resolves libraries.
+// Dependency cycles are left to the plugin host, which also sees needs/provides edges.
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <fstream>
-#include <iterator>
-#include <set>
 #include <system_error>
 
 #include "manifest/edit_distance.hpp"
@@ -108,14 +106,10 @@ void check_dependencies(const MergedManifest& m)
         const auto deps = p.entry.find("depends_on");
         if (deps == p.entry.end()) continue;
         const FieldOrigin& origin = p.origins.at("depends_on");
-        const std::string& self = p.entry.at("name").get_ref<const std::string&>();
         for (std::size_t k = 0; k < deps->size(); ++k) {
             const auto& dep = (*deps)[k].get_ref<const std::string&>();
             const std::string at = child_pointer(origin.pointer, k);
             const auto found = m.index_by_name.find(dep);
-            if (dep == self)
-                throw ManifestError(origin.file.string(), at,
-                                    "instance " + quote_for_message(self) + " depends on itself");
             if (found == m.index_by_name.end()) {
                 std::string known;
                 for (const auto& n : all_names) known += (known.empty() ? "" : ", ") + quote_for_message(n);
@@ -130,53 +124,6 @@ void check_dependencies(const MergedManifest& m)
                 throw ManifestError(origin.file.string(), at,
                                     "depends on instance " + quote_for_message(dep) + ", which is disabled (" +
                                         off.file.string() + ": " + off.pointer + ")");
-            }
-        }
-    }
-}
-
-// Depth-first search over depends_on; reports the edge that closes a cycle.
-void check_dependency_cycles(const MergedManifest& m)
-{
-    enum class Mark : std::uint8_t { unvisited, active, done };
-    std::vector<Mark> mark(m.plugins.size(), Mark::unvisited);
-    struct Frame {
-        std::size_t plugin;
-        std::size_t next = 0;
-    };
-    const auto deps_of = [&](std::size_t i) -> const nlohmann::json* {
-        const auto it = m.plugins[i].entry.find("depends_on");
-        return it == m.plugins[i].entry.end() ? nullptr : &*it;
-    };
-    for (std::size_t start = 0; start < m.plugins.size(); ++start) {
-        if (mark[start] != Mark::unvisited || !m.plugins[start].enabled()) continue;
-        std::vector<Frame> stack{{start}};
-        mark[start] = Mark::active;
-        while (!stack.empty()) {
-            Frame& top = stack.back();
-            const nlohmann::json* deps = deps_of(top.plugin);
-            if (deps == nullptr || top.next == deps->size()) {
-                mark[top.plugin] = Mark::done;
-                stack.pop_back();
-                continue;
-            }
-            const std::size_t k = top.next++;
-            const std::size_t next = m.index_by_name.at((*deps)[k].get<std::string>());
-            if (mark[next] == Mark::active) {
-                std::string chain;
-                bool in_cycle = false;
-                for (const auto& f : stack) {
-                    in_cycle = in_cycle || f.plugin == next;
-                    if (in_cycle) chain += m.plugins[f.plugin].entry.at("name").get<std::string>() + " \u2192 ";
-                }
-                chain += m.plugins[next].entry.at("name").get<std::string>();
-                const FieldOrigin& origin = m.plugins[top.plugin].origins.at("depends_on");
-                throw ManifestError(origin.file.string(), child_pointer(origin.pointer, k),
-                                    "dependency cycle: " + chain);
-            }
-            if (mark[next] == Mark::unvisited) {
-                mark[next] = Mark::active;
-                stack.push_back({next});
             }
         }
     }
@@ -243,7 +190,6 @@ Manifest load_manifest(const fs::path& file, const LoadOptions& options)
     MergedManifest merged;
     for (std::size_t i = 0; i < layers.size(); ++i) merge_layer(merged, layers[i], i > 0);
     check_dependencies(merged);
-    check_dependency_cycles(merged);
 
     Manifest manifest;
     manifest.file = file;

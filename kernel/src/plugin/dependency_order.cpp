@@ -18,10 +18,11 @@ std::vector<std::size_t> dependency_order(const std::vector<std::string>& names,
     auto visit = [&](auto&& self, std::size_t i) -> void {
         if (mark[i] == Mark::done) return;
         if (mark[i] == Mark::visiting) {
-            auto from = std::find(stack.begin(), stack.end(), i);
-            std::string cycle;
-            for (auto it = from; it != stack.end(); ++it) cycle += names[*it] + " -> ";
-            throw PluginHostError("cyclic plugin dependencies: " + cycle + names[i]);
+            std::vector<std::size_t> cycle(std::find(stack.begin(), stack.end(), i), stack.end());
+            cycle.push_back(i);
+            std::string text;
+            for (std::size_t k : cycle) text += (text.empty() ? "" : " -> ") + names[k];
+            throw DependencyCycleError("cyclic plugin dependencies: " + text, std::move(cycle));
         }
         mark[i] = Mark::visiting;
         stack.push_back(i);

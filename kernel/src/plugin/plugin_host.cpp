@@ -101,7 +101,13 @@ void PluginHost::load(std::vector<InstanceSpec> specs)
         }
     }
 
-    for (std::size_t i : dependency_order(names, deps)) {
+    std::vector<std::size_t> order;
+    try {
+        order = dependency_order(names, deps);
+    } catch (const DependencyCycleError& e) {
+        throw DependencyCycleError(where(specs[e.cycle().front()]) + ": " + e.what(), e.cycle());
+    }
+    for (std::size_t i : order) {
         ordered_.push_back(std::make_unique<PluginInstance>(specs[i].name, libs[i], services_));
     }
     specs_ = std::move(specs);

@@ -26,9 +26,18 @@ struct CheckOutcome {
     std::string plugin_id;  // set by the load check
 };
 
-inline CheckOutcome pass(std::string message) { return {Verdict::pass, std::move(message), {}}; }
-inline CheckOutcome fail(std::string message) { return {Verdict::fail, std::move(message), {}}; }
-inline CheckOutcome skip(std::string message) { return {Verdict::skipped, std::move(message), {}}; }
+inline CheckOutcome pass(std::string message)
+{
+    return {Verdict::pass, std::move(message), {}};
+}
+inline CheckOutcome fail(std::string message)
+{
+    return {Verdict::fail, std::move(message), {}};
+}
+inline CheckOutcome skip(std::string message)
+{
+    return {Verdict::skipped, std::move(message), {}};
+}
 
 using CheckFn = CheckOutcome (*)(const CheckInput&);
 

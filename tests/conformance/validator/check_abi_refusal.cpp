@@ -44,8 +44,8 @@ CheckOutcome check_abi_refusal(const CheckInput& input)
             if (c.must_load) {
                 seen.push_back("accepted by host " + host + " (" + c.why + ")");
             } else {
-                problems.push_back("the kernel accepted the plugin (ABI " + abi_string(plugin_abi) + ") under host ABI " +
-                                   host + " (" + c.why + ")");
+                problems.push_back("the kernel accepted the plugin (ABI " + abi_string(plugin_abi) +
+                                   ") under host ABI " + host + " (" + c.why + ")");
             }
         } catch (const kernel::PluginLoadError& e) {
             if (c.must_load) {
@@ -53,7 +53,8 @@ CheckOutcome check_abi_refusal(const CheckInput& input)
                                    "), which must accept it: " + e.problem());
             } else if (e.problem().find(abi_string(plugin_abi)) == std::string::npos ||
                        e.problem().find(host) == std::string::npos) {
-                problems.push_back("the refusal under host ABI " + host + " does not name both versions: " + e.problem());
+                problems.push_back("the refusal under host ABI " + host +
+                                   " does not name both versions: " + e.problem());
             } else {
                 seen.push_back("refused by host " + host + " (" + c.why + ")");
             }

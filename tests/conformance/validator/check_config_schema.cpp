@@ -36,19 +36,21 @@ CheckOutcome check_config_schema(const CheckInput& input)
     };
 
     must_reject("not an object", "a non-object config");
-    if (schema.is_object() && schema.value("additionalProperties", nlohmann::json(true)) == false) {
-        must_reject({{"org.net.conformance.unknown-property", true}}, "an unknown property");
-    }
-    if (auto wrong = wrong_typed_config(library->descriptor().config_schema)) must_reject(*wrong, "a wrong-typed value");
+    const bool closed = schema.is_object() && schema.value("additionalProperties", nlohmann::json(true)) == false;
+    if (closed) must_reject({{"org.net.conformance.unknown-property", true}}, "an unknown property");
+    if (auto wrong = wrong_typed_config(library->descriptor().config_schema))
+        must_reject(*wrong, "a wrong-typed value");
 
     note_step("validate_config " + input.config.dump());
     const auto violations = library->validate_config(input.config);
     if (!violations.empty()) {
-        problems.push_back("the schema rejects the config " + input.config.dump() + " at " + first_violation(violations) +
+        problems.push_back("the schema rejects the config " + input.config.dump() + " at " +
+                           first_violation(violations) +
                            (input.config_given ? "" : " (give a valid config with --config)"));
     }
     if (!problems.empty()) return fail(join(problems));
-    return pass("rejects " + join(rejected, ", ") + "; accepts " + input.config.dump());
+    return pass("rejects " + join(rejected, ", ") + "; accepts " + input.config.dump() +
+                (closed ? "" : " (note: additionalProperties is not false, so a misspelt key is accepted silently)"));
 }
 
 }  // namespace net::conformance

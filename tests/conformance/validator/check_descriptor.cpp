@@ -31,7 +31,8 @@ std::size_t check_id_list(const char* field, const char* const* list, std::vecto
         if (id.empty()) {
             problems.push_back(where + " is an empty string");
         } else if (!is_interface_id(id)) {
-            problems.push_back(where + " \"" + id + "\" is not a versioned interface id (name/major, e.g. org.example.greeter/1)");
+            problems.push_back(where + " \"" + id +
+                               "\" is not a versioned interface id (name/major, e.g. org.example.greeter/1)");
         }
         if (!seen.insert(id).second) problems.push_back(where + " \"" + id + "\" is listed twice");
     }
@@ -48,7 +49,8 @@ CheckOutcome check_descriptor(const CheckInput& input)
 
     const std::string id = d.id;
     if (!is_reverse_dns(id)) {
-        problems.push_back("id \"" + id + "\" is not reverse-DNS (lower-case labels separated by dots, e.g. org.example.greeter)");
+        problems.push_back("id \"" + id +
+                           "\" is not reverse-DNS (lower-case labels separated by dots, e.g. org.example.greeter)");
     }
     const std::string version = d.version;
     if (!is_semver(version)) {

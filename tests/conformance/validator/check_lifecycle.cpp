@@ -92,7 +92,8 @@ std::string destroy_after_failed_create(CheckingHost& host, const std::shared_pt
     const std::string error = instance.last_error();
     note_step("destroy after a failed create: destroy");
     instance.destroy();
-    return "destroy after a failed create (" + status_text(status) + (error.empty() ? "" : ": " + shorten(error, 40)) + ")";
+    return "destroy after a failed create (" + status_text(status) + (error.empty() ? "" : ": " + shorten(error, 40)) +
+           ")";
 }
 
 }  // namespace
@@ -136,11 +137,14 @@ CheckOutcome check_lifecycle(const CheckInput& input)
     const auto& failures = seq.failures();
     if (!failures.empty()) {
         std::string message = failures.front();
-        if (failures.size() > 1) message += " (and " + std::to_string(failures.size() - 1) + " more sequence(s) failed)";
+        if (failures.size() > 1)
+            message += " (and " + std::to_string(failures.size() - 1) + " more sequence(s) failed)";
         return fail(message);
     }
-    return pass(std::to_string(seq.passed().size()) + " sequences passed (create→destroy, create→start→stop→destroy ×4, "
-                "two instances at once); " + failed_create);
+    return pass(std::to_string(seq.passed().size()) +
+                " sequences passed (create→destroy, create→start→stop→destroy ×4, "
+                "two instances at once); " +
+                failed_create);
 }
 
 }  // namespace net::conformance

@@ -1,8 +1,8 @@
 // check_load.cpp — the gate: PluginLibrary::load must accept the library. Its refusals already
 // name the problem (no ELF header, no entry symbol, NULL descriptor, struct too small, ABI
 // major/minor, missing required functions, invalid schema); the message passes them on.
-#include "checks.hpp"
 #include "check_support.hpp"
+#include "checks.hpp"
 
 namespace net::conformance {
 

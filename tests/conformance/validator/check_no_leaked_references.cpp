@@ -30,8 +30,8 @@ std::string ordinal(std::uint32_t n)
 }
 
 struct RunResult {
-    std::string outcome;                      // "ran", "create failed cleanly (...)", ...
-    std::optional<std::string> setup_failure; // create or start failed (the PluginError message)
+    std::string outcome;                       // "ran", "create failed cleanly (...)", ...
+    std::optional<std::string> setup_failure;  // create or start failed (the PluginError message)
     std::vector<std::string> problems;
 };
 
@@ -67,12 +67,13 @@ RunResult run_instance(CheckingHost& host, const std::shared_ptr<kernel::PluginL
     }
     if (const auto n = instance->buffer_refs_outstanding(); n != 0) {
         r.problems.push_back(label + ": the instance still holds " + std::to_string(n) +
-                             " buffer reference(s) after destroy (buffer_refs_outstanding() = " + std::to_string(n) + ")");
+                             " buffer reference(s) after destroy (buffer_refs_outstanding() = " + std::to_string(n) +
+                             ")");
     }
     if (const auto n = instance->interface_refs_outstanding(); n != 0) {
-        r.problems.push_back(label + ": the instance still holds " + std::to_string(n) +
-                             " interface reference(s) after destroy (interface_refs_outstanding() = " +
-                             std::to_string(n) + ")");
+        r.problems.push_back(
+            label + ": the instance still holds " + std::to_string(n) +
+            " interface reference(s) after destroy (interface_refs_outstanding() = " + std::to_string(n) + ")");
     }
     return r;
 }
@@ -130,8 +131,10 @@ CheckOutcome check_no_leaked_references(const CheckInput& input)
     const std::size_t forgotten = timers_left_by_stop(host, library, config_text(input));
 
     if (!problems.empty()) return fail(join(problems));
-    std::string message = "0 buffer and 0 interface references after destroy, no timer armed after stop; with every "
-                          "Nth buffer_alloc failing: " + join(faulty, ", ");
+    std::string message =
+        "0 buffer and 0 interface references after destroy, no timer armed after stop; with every "
+        "Nth buffer_alloc failing: " +
+        join(faulty, ", ");
     if (forgotten > 0) {
         message = "warning: stop left " + std::to_string(forgotten) +
                   " timer(s) armed (the kernel cancels them at stop, but the plugin should cancel its own); " + message;

@@ -8,7 +8,8 @@ namespace net::conformance {
 namespace {
 
 constexpr std::array<CheckSpec, 8> kChecks{{
-    {kLoadCheck, "PluginLibrary::load accepts the library (entry symbol, descriptor size, ABI version, required functions)",
+    {kLoadCheck,
+     "PluginLibrary::load accepts the library (entry symbol, descriptor size, ABI version, required functions)",
      &check_load},
     {"descriptor", "id is reverse-DNS, version is semver, description present, provides/needs are name/major ids",
      &check_descriptor},
@@ -20,7 +21,8 @@ constexpr std::array<CheckSpec, 8> kChecks{{
      &check_bad_config},
     {"unknown-interface", "get_interface returns NULL for unknown ids and a sized table for every provided id",
      &check_unknown_interface},
-    {"lifecycle", "create/start/stop/destroy sequences, repeated and overlapping, succeed; destroy after a failed create",
+    {"lifecycle",
+     "create/start/stop/destroy sequences, repeated and overlapping, succeed; destroy after a failed create",
      &check_lifecycle},
     {"no-leaked-references", "no buffer, interface or timer outlives the instance, also when buffer_alloc fails",
      &check_no_leaked_references},
@@ -28,7 +30,10 @@ constexpr std::array<CheckSpec, 8> kChecks{{
 
 }  // namespace
 
-std::span<const CheckSpec> all_checks() noexcept { return kChecks; }
+std::span<const CheckSpec> all_checks() noexcept
+{
+    return kChecks;
+}
 
 const CheckSpec* find_check(std::string_view name) noexcept
 {

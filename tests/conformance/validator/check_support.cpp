@@ -11,7 +11,10 @@ std::shared_ptr<kernel::PluginLibrary> load_library(const CheckInput& input)
     return kernel::PluginLibrary::load(input.library);
 }
 
-std::string config_text(const CheckInput& input) { return input.config.dump(); }
+std::string config_text(const CheckInput& input)
+{
+    return input.config.dump();
+}
 
 std::optional<nlohmann::json> wrong_typed_config(const char* schema_text)
 {
@@ -30,7 +33,10 @@ std::optional<nlohmann::json> wrong_typed_config(const char* schema_text)
     return std::nullopt;
 }
 
-std::string status_text(net_status_t status) { return net_status_name(status); }
+std::string status_text(net_status_t status)
+{
+    return net_status_name(status);
+}
 
 std::string shorten(std::string_view text, std::size_t limit)
 {

@@ -42,11 +42,14 @@ CheckOutcome check_unknown_interface(const CheckInput& input)
             const std::string name = first.substr(0, slash);
             const std::string other_major = name + "/" + std::to_string(major + 100);
             unknown.push_back(name);
-            if (std::find(provides.begin(), provides.end(), other_major) == provides.end()) unknown.push_back(other_major);
+            if (std::find(provides.begin(), provides.end(), other_major) == provides.end())
+                unknown.push_back(other_major);
         }
     }
 
-    std::erase_if(unknown, [&](const std::string& id) { return std::find(provides.begin(), provides.end(), id) != provides.end(); });
+    std::erase_if(unknown, [&](const std::string& id) {
+        return std::find(provides.begin(), provides.end(), id) != provides.end();
+    });
 
     std::vector<std::string> problems;
     for (const std::string& id : unknown) {

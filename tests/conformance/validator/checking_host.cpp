@@ -11,16 +11,26 @@ CheckingHost::CheckingHost()
     loop_.start();
 }
 
-CheckingHost::~CheckingHost() { loop_.stop(); }
+CheckingHost::~CheckingHost()
+{
+    loop_.stop();
+}
 
-std::string CheckingHost::next_instance_name() { return "conformance-" + std::to_string(++instances_made_); }
+std::string CheckingHost::next_instance_name()
+{
+    return "conformance-" + std::to_string(++instances_made_);
+}
 
-std::unique_ptr<kernel::PluginInstance> CheckingHost::make_instance(const std::shared_ptr<kernel::PluginLibrary>& library)
+std::unique_ptr<kernel::PluginInstance> CheckingHost::make_instance(
+    const std::shared_ptr<kernel::PluginLibrary>& library)
 {
     return std::make_unique<kernel::PluginInstance>(next_instance_name(), library, services_);
 }
 
-void CheckingHost::let_loop_run(std::chrono::milliseconds duration) { std::this_thread::sleep_for(duration); }
+void CheckingHost::let_loop_run(std::chrono::milliseconds duration)
+{
+    std::this_thread::sleep_for(duration);
+}
 
 DirectInstance::DirectInstance(CheckingHost& host, const std::shared_ptr<kernel::PluginLibrary>& library)
     : descriptor_(library->descriptor()),
@@ -28,7 +38,10 @@ DirectInstance::DirectInstance(CheckingHost& host, const std::shared_ptr<kernel:
 {
 }
 
-DirectInstance::~DirectInstance() { destroy(); }
+DirectInstance::~DirectInstance()
+{
+    destroy();
+}
 
 net_status_t DirectInstance::create(const std::string& config_text)
 {
@@ -38,9 +51,15 @@ net_status_t DirectInstance::create(const std::string& config_text)
     return status;
 }
 
-net_status_t DirectInstance::start() { return descriptor_.start(instance_); }
+net_status_t DirectInstance::start()
+{
+    return descriptor_.start(instance_);
+}
 
-void DirectInstance::stop() { descriptor_.stop(instance_); }
+void DirectInstance::stop()
+{
+    descriptor_.stop(instance_);
+}
 
 void DirectInstance::destroy()
 {

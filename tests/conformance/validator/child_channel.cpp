@@ -32,7 +32,10 @@ void write_line(const nlohmann::json& line) noexcept
 
 }  // namespace
 
-void open_child_channel(int fd) noexcept { channel_fd = fd; }
+void open_child_channel(int fd) noexcept
+{
+    channel_fd = fd;
+}
 
 void note_step(std::string_view step) noexcept
 {

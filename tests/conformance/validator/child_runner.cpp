@@ -111,14 +111,15 @@ ChannelLines parse_channel(const std::string& text)
 // The first line of a sanitizer report in the child's output, if any.
 std::string sanitizer_line(const std::string& output)
 {
-    for (const char* marker : {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
-                               "ThreadSanitizer:"}) {
+    for (const char* marker :
+         {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:", "ThreadSanitizer:"}) {
         const auto at = output.find(marker);
         if (at == std::string::npos) continue;
         const auto begin = output.rfind('\n', at);
         const auto end = output.find('\n', at);
-        return output.substr(begin == std::string::npos ? 0 : begin + 1,
-                             end == std::string::npos ? std::string::npos : end - (begin == std::string::npos ? 0 : begin + 1));
+        return output.substr(
+            begin == std::string::npos ? 0 : begin + 1,
+            end == std::string::npos ? std::string::npos : end - (begin == std::string::npos ? 0 : begin + 1));
     }
     return {};
 }
@@ -128,7 +129,10 @@ std::string during(const std::string& step)
     return step.empty() ? std::string() : " during \"" + step + "\"";
 }
 
-void set_nonblocking(int fd) { ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK); }
+void set_nonblocking(int fd)
+{
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+}
 
 }  // namespace
 
@@ -193,18 +197,19 @@ ChildRun run_in_child(const std::function<CheckOutcome()>& body, std::chrono::mi
         }
         if (channel_open) channel_open = drain(channel[0], channel_text, 1u << 20);
         if (output_open) output_open = drain(output[0], run.output, kMaxOutput);
-        reaped = ::waitpid(pid, &status, WNOHANG) == pid;
+        // WNOWAIT: the child stays a zombie, so its process group id cannot be reused before the
+        // group is killed below.
+        siginfo_t info{};
+        reaped = ::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid;
     }
-    if (timed_out) {
-        ::kill(-pid, SIGKILL);
-        ::kill(pid, SIGKILL);
-        ::waitpid(pid, &status, 0);
-    } else {
-        // The child is gone; take what it wrote last.
+    if (reaped) {
+        // Take what it wrote last.
         if (channel_open) drain(channel[0], channel_text, 1u << 20);
         if (output_open) drain(output[0], run.output, kMaxOutput);
-        ::kill(-pid, SIGKILL);  // anything the plugin forked and left behind
     }
+    ::kill(-pid, SIGKILL);  // on timeout the child; in any case whatever the plugin forked and left
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, &status, 0);
     ::close(channel[0]);
     ::close(output[0]);
     run.duration_ms = std::chrono::duration<double, std::milli>(Clock::now() - started).count();

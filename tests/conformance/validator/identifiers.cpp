@@ -8,9 +8,18 @@ namespace net::conformance {
 
 namespace {
 
-bool is_lower_alnum(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
-bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
-bool is_ident_char(char c) noexcept { return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-'; }
+bool is_lower_alnum(char c) noexcept
+{
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+bool is_digit(char c) noexcept
+{
+    return c >= '0' && c <= '9';
+}
+bool is_ident_char(char c) noexcept
+{
+    return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-';
+}
 
 // 0 or a run of digits without a leading zero.
 bool is_number(std::string_view s) noexcept

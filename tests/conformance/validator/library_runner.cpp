@@ -25,7 +25,8 @@ CheckResult run_check(const CheckSpec& spec, const CheckInput& input, const Opti
 
 bool selected(const Options& options, std::string_view name)
 {
-    return options.checks.empty() || std::find(options.checks.begin(), options.checks.end(), name) != options.checks.end();
+    return options.checks.empty() ||
+           std::find(options.checks.begin(), options.checks.end(), name) != options.checks.end();
 }
 
 }  // namespace
@@ -38,9 +39,9 @@ LibraryReport run_library(const std::filesystem::path& library, const Options& o
 
     CheckResult load = run_check(*find_check(kLoadCheck), input, options, &report.plugin_id);
     const bool loaded = load.verdict == Verdict::pass;
-    const std::string why_not = load.verdict == Verdict::fail
-                                    ? std::string("skipped: the library did not load")
-                                    : "skipped: the library did not load (load " + std::string(verdict_name(load.verdict)) + ")";
+    const std::string why_not = load.verdict == Verdict::fail ? std::string("skipped: the library did not load")
+                                                              : "skipped: the library did not load (load " +
+                                                                    std::string(verdict_name(load.verdict)) + ")";
     report.checks.push_back(std::move(load));
 
     for (const CheckSpec& spec : all_checks()) {

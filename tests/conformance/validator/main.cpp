@@ -50,7 +50,8 @@ int main(int argc, char** argv)
     std::cout.flush();
     bool written = true;
     if (options.json_file) {
-        written &= write_report(*options.json_file, "JSON", [&](std::ostream& out) { out << to_json(reports).dump(2) << '\n'; });
+        written &= write_report(*options.json_file, "JSON",
+                                [&](std::ostream& out) { out << to_json(reports).dump(2) << '\n'; });
     }
     if (options.junit_file) {
         written &= write_report(*options.junit_file, "JUnit", [&](std::ostream& out) { write_junit(out, reports); });

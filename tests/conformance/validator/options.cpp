@@ -24,7 +24,8 @@ std::string read_file(const std::filesystem::path& file)
 
 nlohmann::json parse_config(std::string_view argument)
 {
-    const std::string text = argument.starts_with('@') ? read_file(std::string(argument.substr(1))) : std::string(argument);
+    const std::string text =
+        argument.starts_with('@') ? read_file(std::string(argument.substr(1))) : std::string(argument);
     try {
         return nlohmann::json::parse(text);
     } catch (const nlohmann::json::parse_error& e) {

@@ -23,11 +23,6 @@ std::optional<Verdict> parse_verdict(std::string_view name) noexcept
     return std::nullopt;
 }
 
-bool is_failure(Verdict verdict) noexcept
-{
-    return verdict == Verdict::fail || verdict == Verdict::crashed || verdict == Verdict::timed_out;
-}
-
 Summary summarize(const std::vector<LibraryReport>& reports) noexcept
 {
     Summary s;

@@ -14,8 +14,6 @@ enum class Verdict { pass, fail, crashed, timed_out, skipped };
 // "pass", "fail", "crashed", "timed out", "skipped" (the words of the JSON report).
 std::string_view verdict_name(Verdict verdict) noexcept;
 std::optional<Verdict> parse_verdict(std::string_view name) noexcept;
-// True for the verdicts that make the run fail (fail, crashed, timed out).
-bool is_failure(Verdict verdict) noexcept;
 
 struct CheckResult {
     std::string name;

@@ -10,7 +10,8 @@
 // appended and must give `library`; `"enabled": false` drops the instance from the result (a
 // later file may set it back to true). Disabling a name no base declares is an error (a typo).
 // After merging: node.name must be set, and every depends_on of an enabled instance must name
-// another enabled instance, without cycles.
+// an enabled instance (dependency cycles are reported by the plugin host, which also sees
+// needs/provides).
 #pragma once
 
 #include <cstddef>

@@ -44,8 +44,19 @@ private:
     Kind kind_;
 };
 
+// A dependency cycle: `cycle` lists the indexes along it, first one repeated at the end.
+class DependencyCycleError : public PluginHostError {
+public:
+    DependencyCycleError(const std::string& message, std::vector<std::size_t> cycle)
+        : PluginHostError(message), cycle_(std::move(cycle)) {}
+    const std::vector<std::size_t>& cycle() const noexcept { return cycle_; }
+
+private:
+    std::vector<std::size_t> cycle_;
+};
+
 // Orders `names` so that every name comes after the names it depends on, keeping the given order
-// where there is a choice. Throws PluginHostError naming a cycle ("a -> b -> a").
+// where there is a choice. Throws DependencyCycleError ("cyclic plugin dependencies: a -> b -> a").
 std::vector<std::size_t> dependency_order(const std::vector<std::string>& names,
                                           const std::vector<std::vector<std::size_t>>& depends_on);
 
