@@ -277,3 +277,34 @@ BOOST_AUTO_TEST_CASE(kernel_services_are_found_before_plugins)
     BOOST_TEST(node.plugins().find("g")->interface_refs_outstanding() == 0);
     node.stop();
 }
+
+BOOST_AUTO_TEST_CASE(stop_waits_for_a_running_callback_and_runs_none_after)
+{
+    Kernel k;
+    nk::PluginHost host(k.services);
+    host.load({greeter("g")});
+    host.start_all();
+    const net_host_t* table = host.find("g")->host_table();
+    struct Probe {
+        std::atomic<bool> started{false};
+        std::atomic<bool> finished{false};
+        std::atomic<int> late{0};
+    };
+    static Probe probe;
+    net_timer_id_t id = 0;
+    BOOST_REQUIRE(table->timer_start(table, 0, 0, [](void*) {
+        probe.started = true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        probe.finished = true;
+    }, nullptr, &id) == NET_OK);
+    BOOST_REQUIRE(eventually([] { return probe.started.load(); }));
+    // A task queued behind the running callback must be dropped once stop has returned.
+    BOOST_REQUIRE(table->post(table, [](void*) { ++probe.late; }, nullptr) == NET_OK);
+    BOOST_REQUIRE(table->post(table, [](void*) { ++probe.late; }, nullptr) == NET_OK);
+    host.find("g")->stop();
+    BOOST_TEST(probe.finished.load(), "stop must wait for the instance's running callback");
+    const int late_at_stop = probe.late.load();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    BOOST_TEST(probe.late.load() == late_at_stop, "no callback may run after stop returned");
+    host.stop_all();
+}

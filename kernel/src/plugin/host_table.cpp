@@ -2,6 +2,7 @@
 // lets an exception escape (they are called from C).
 #include <chrono>
 #include <memory>
+#include <thread>
 
 #include "net/kernel/buffer_pool.hpp"
 #include "net/kernel/event_loop.hpp"
@@ -83,12 +84,9 @@ net_status_t host_post(const net_host_t* self, net_task_fn fn, void* user)
     if (fn == nullptr) return NET_E_INVALID_ARGUMENT;
     InstanceContext& c = ctx(self);
     try {
-        // The task holds the context (and so the library) until it has left the queue; it runs
-        // only while the instance is alive.
+        // The task holds the context (and so the library) until it has left the queue.
         std::shared_ptr<InstanceContext> keep = c.shared_from_this();
-        const bool queued = c.services->loop.post([keep, fn, user] {
-            if (keep->alive.load(std::memory_order_acquire)) fn(user);
-        });
+        const bool queued = c.services->loop.post([keep, fn, user] { keep->run_callback(fn, user); });
         return queued ? NET_OK : NET_E_SHUTTING_DOWN;
     } catch (...) {
         return NET_E_NO_MEMORY;
@@ -102,13 +100,21 @@ net_status_t host_timer_start(const net_host_t* self, uint64_t delay_ns, uint64_
     InstanceContext& c = ctx(self);
     try {
         std::shared_ptr<InstanceContext> keep = c.shared_from_this();
+        auto id_slot = std::make_shared<std::atomic<TimerId>>(0);
+        const bool one_shot = period_ns == 0;
+        // Held while arming, so a one-shot that fires at once finds its id already recorded.
+        std::lock_guard lock(c.timers_mutex);
         const TimerId id = c.services->loop.start_timer(
-            std::chrono::nanoseconds(delay_ns), std::chrono::nanoseconds(period_ns), [keep, fn, user] {
-                if (keep->alive.load(std::memory_order_acquire)) fn(user);
+            std::chrono::nanoseconds(delay_ns), std::chrono::nanoseconds(period_ns), [keep, fn, user, id_slot, one_shot] {
+                keep->run_callback(fn, user);
+                if (one_shot) {
+                    std::lock_guard done(keep->timers_mutex);
+                    keep->timers.erase(id_slot->load());
+                }
             });
         if (id == 0) return NET_E_SHUTTING_DOWN;
-        std::lock_guard lock(c.timers_mutex);
         c.timers.insert(id);
+        id_slot->store(id);
         *out_id = id;
         return NET_OK;
     } catch (...) {
@@ -186,6 +192,21 @@ void host_interface_release(const net_host_t*, net_interface_ref_t* ref)
 }
 
 }  // namespace
+
+void InstanceContext::run_callback(net_task_fn fn, void* user) noexcept
+{
+    // Announce first, then look: close_callbacks() either sees this callback running or this
+    // callback sees callbacks closed (both sides use sequentially consistent operations).
+    callbacks_running.fetch_add(1);
+    if (callbacks_open.load()) fn(user);
+    callbacks_running.fetch_sub(1);
+}
+
+void InstanceContext::close_callbacks() noexcept
+{
+    callbacks_open.store(false);
+    while (callbacks_running.load() != 0) std::this_thread::yield();
+}
 
 std::shared_ptr<InstanceContext> make_instance_context(std::string name, HostServices& services,
                                                        std::shared_ptr<PluginLibrary> library)

@@ -87,6 +87,8 @@ void PluginInstance::stop() noexcept
     if (state_ != State::started) return;
     library_->descriptor().stop(instance_);
     state_ = State::stopped;
+    // After stop no callback of the instance runs (net/plugin.h): wait out any still running.
+    context_->close_callbacks();
     // Timers the plugin forgot are cancelled for it (net/host.h promises this).
     std::unordered_set<std::uint64_t> timers;
     {
@@ -99,7 +101,7 @@ void PluginInstance::stop() noexcept
 void PluginInstance::destroy() noexcept
 {
     if (instance_ != nullptr) {
-        context_->alive.store(false, std::memory_order_release);
+        context_->close_callbacks();
         library_->descriptor().destroy(instance_);
         instance_ = nullptr;
     }

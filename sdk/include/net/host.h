@@ -103,14 +103,14 @@ struct net_host {
     /* ---- event loop (ABI 1.0) ---- */
 
     /* Queues `fn(user)` to run once on an event-loop thread. Returns NET_E_SHUTTING_DOWN when the
-     * loop no longer accepts work. A task posted by an instance is not run after that instance is
-     * destroyed (it is dropped, and the library stays loaded until it has left the queue).
-     * [any-thread] */
+     * loop no longer accepts work. A task still queued when its instance has been stopped is
+     * dropped, not run (the library stays loaded until it has left the queue). [any-thread] */
     net_status_t (*post)(const net_host_t *self, net_task_fn fn, void *user);
 
     /* Starts a timer that calls `fn(user)` on an event-loop thread after `delay_ns`, then every
      * `period_ns` if that is non-zero. Writes its id to `*out_id`. The host cancels every timer
-     * an instance still has when the instance is stopped. [any-thread] */
+     * an instance still has when the instance is stopped, and no timer callback runs after the
+     * instance's stop has returned. [any-thread] */
     net_status_t (*timer_start)(const net_host_t *self, uint64_t delay_ns, uint64_t period_ns, net_task_fn fn,
                                 void *user, net_timer_id_t *out_id);
 

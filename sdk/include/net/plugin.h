@@ -70,9 +70,10 @@ typedef struct net_plugin_descriptor {
      * says why) and the host calls stop then destroy. Required. [lifecycle] */
     net_status_t (*start)(net_plugin_instance_t *self);
 
-    /* Stops the instance: after it returns, the instance starts no new work and no callback of
-     * its own runs on the loop. Called once after start (whether start succeeded or not), never
-     * without start. Must not fail. Required. [lifecycle] */
+    /* Stops the instance: after it returns, the instance starts no new work. The instance's tasks
+     * and timers may still run while stop runs; once it has returned the host runs none of them
+     * and waits for any still running before it calls destroy. Called once after start (whether
+     * start succeeded or not), never without start. Must not fail. Required. [lifecycle] */
     void (*stop)(net_plugin_instance_t *self);
 
     /* Frees the instance and everything it owns, releasing every buffer and interface reference it

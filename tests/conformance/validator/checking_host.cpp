@@ -65,7 +65,7 @@ void DirectInstance::destroy()
 {
     if (instance_ == nullptr) return;
     // As the kernel does: posted tasks and timers of a destroyed instance must not run.
-    context_->alive.store(false, std::memory_order_release);
+    context_->close_callbacks();
     descriptor_.destroy(instance_);
     instance_ = nullptr;
 }

@@ -32,19 +32,27 @@ private:
 };
 
 // Per-instance state behind a net_host_t. Shared with posted tasks and timers so that they can
-// outlive the instance safely (they see `alive == false` and do nothing).
+// outlive the instance safely: once callbacks are closed they do nothing.
 struct InstanceContext : std::enable_shared_from_this<InstanceContext> {
     net_host_t table{};
     std::string name;
     HostServices* services = nullptr;
     std::shared_ptr<PluginLibrary> library;
-    std::atomic<bool> alive{true};
+
+    // Runs a plugin's task or timer callback unless callbacks are closed. [loop]
+    void run_callback(net_task_fn fn, void* user) noexcept;
+    // From now on no callback of this instance starts; returns once none is running (so the
+    // plugin can be destroyed safely). Must not be called from one of the instance's callbacks.
+    void close_callbacks() noexcept;
+
+    std::atomic<bool> callbacks_open{true};
+    std::atomic<int> callbacks_running{0};
     alignas(64) std::atomic<std::int64_t> buffer_refs_taken{0};
     std::atomic<std::int64_t> buffer_refs_dropped{0};
     std::atomic<std::uint64_t> alloc_calls{0};
     std::atomic<std::int64_t> interface_refs{0};
     std::mutex timers_mutex;
-    std::unordered_set<std::uint64_t> timers;
+    std::unordered_set<std::uint64_t> timers;  // armed timers; one-shots leave when they fire
 };
 
 // Builds the host table for an instance named `name`. The context keeps `library` loaded.
