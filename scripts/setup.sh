@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build ccache pkg-config make
   libboost1.81-dev libboost-test1.81-dev
-  nlohmann-json3-dev
+  nlohmann-json3-dev libbotan-2-dev libxxhash-dev openssl
   clang llvm libclang-rt-14-dev
   procps
 )
