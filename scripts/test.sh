@@ -19,20 +19,42 @@ done
 
 scripts/setup.sh
 
+# Runs ctest in a build folder and adds its counts to the totals printed at the end.
+passed=0
+failed=0
+run_ctest() {
+  local log
+  log=$(mktemp)
+  local status=0
+  ctest --test-dir "$@" --output-on-failure -j 2 2>&1 | tee "$log" || status=$?
+  local line
+  line=$(grep -E '[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -n 1)
+  rm -f "$log"
+  if [ -z "$line" ]; then echo "test.sh: ctest printed no summary" >&2; return 1; fi
+  local total fails
+  total=$(sed -E 's/.*out of ([0-9]+).*/\1/' <<<"$line")
+  fails=$(sed -E 's/.* ([0-9]+) tests? failed.*/\1/' <<<"$line")
+  passed=$((passed + total - fails))
+  failed=$((failed + fails))
+  return "$status"
+}
+
 echo "== build (RelWithDebInfo) =="
 scripts/build.sh "$root/build"
 echo "== tests =="
-ctest --test-dir "$root/build" --output-on-failure -j 2
+run_ctest "$root/build"
 
 if [ "$sanitizers" -eq 1 ]; then
   echo "== build (ASan + UBSan) =="
   scripts/build.sh "$root/build-asan" -DNET_ASAN_UBSAN=ON
   echo "== tests under ASan + UBSan =="
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --test-dir "$root/build-asan" --output-on-failure -j 2 -LE bench-smoke
+    run_ctest "$root/build-asan" -LE bench-smoke
 fi
 
 if [ "$fuzz" -eq 1 ]; then
   echo "== fuzz targets (bounded) =="
   scripts/fuzz.sh "${NET_FUZZ_SECONDS:-30}"
 fi
+
+echo "ctest: $passed passed, $failed failed"
