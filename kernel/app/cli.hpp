@@ -40,5 +40,6 @@ std::vector<std::filesystem::path> plugin_dirs(const Args& args);
 int run_command(const Args& args);
 int check_command(const Args& args);
 int plugins_inspect_command(const Args& args);
+int selftest_noise_command(const Args& args);
 
 }  // namespace net::cli

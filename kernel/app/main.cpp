@@ -17,6 +17,9 @@ usage:
       without starting anything.
   net-mesh plugins inspect <library> [--json]
       Print a plugin's id, version, ABI, interfaces and config schema.
+  net-mesh selftest noise <file> [--json]
+      Run Noise test vectors (cacophony JSON format) through the handshake engine; prints
+      pass/fail/unsupported per vector. Exit 0 unless a vector failed.
   net-mesh --help | --version
 
 Plugins named by a bare name are searched in: --plugin-path dirs, NET_PLUGIN_PATH (colon-
@@ -69,6 +72,14 @@ int main(int argc, char** argv)
         }
         auto args = parse_args(argc, argv, 3, {}, {"--json"});
         return args ? plugins_inspect_command(*args) : exit_usage;
+    }
+    if (command == "selftest") {
+        if (argc < 3 || std::strcmp(argv[2], "noise") != 0) {
+            std::cerr << "net-mesh: usage: net-mesh selftest noise <file> [--json]\n";
+            return exit_usage;
+        }
+        auto args = parse_args(argc, argv, 3, {}, {"--json"});
+        return args ? selftest_noise_command(*args) : exit_usage;
     }
     std::cerr << "net-mesh: unknown command \"" << command << "\" (see net-mesh --help)\n";
     return exit_usage;

@@ -272,3 +272,29 @@ BOOST_AUTO_TEST_CASE(run_stops_cleanly_on_sigint)
     BOOST_TEST(contains(out, "[p] stopped after"), out);
     BOOST_TEST(contains(out, "stopped cleanly"), out);
 }
+
+BOOST_AUTO_TEST_CASE(selftest_noise_passes_the_shipped_vectors_and_fails_a_corrupted_one)
+{
+    const std::string vectors = std::string(NET_TEST_SOURCE_DIR) + "/tests/vectors/noise.json";
+    const Result ok = run("selftest noise " + quote(vectors) + " --json");
+    BOOST_TEST(ok.code == 0, ok.output);
+    const auto j = nlohmann::json::parse(ok.output.substr(ok.output.find('{')));
+    int passed = 0, unsupported = 0;
+    for (const auto& v : j["results"]) {
+        const std::string verdict = v["result"].get<std::string>();
+        passed += verdict == "pass";
+        unsupported += verdict == "unsupported";
+    }
+    BOOST_TEST(passed == 6, ok.output);
+    BOOST_TEST(unsupported == 2, ok.output);
+
+    TempDir t;
+    auto doc = nlohmann::json::parse(std::ifstream(vectors));
+    auto& ct = doc["vectors"][0]["messages"][0]["ciphertext"].get_ref<std::string&>();
+    ct[0] = ct[0] == '0' ? '1' : '0';
+    const Result bad = run("selftest noise " + quote(t.write("bad.json", doc.dump())));
+    BOOST_TEST(bad.code == 1, bad.output);
+    BOOST_TEST(contains(bad.output, "fail"), bad.output);
+    BOOST_TEST(run("selftest noise " + quote((t.path / "missing.json").string())).code == 1);
+    BOOST_TEST(run("selftest").code == 2);
+}
