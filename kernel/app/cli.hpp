@@ -41,5 +41,7 @@ int run_command(const Args& args);
 int check_command(const Args& args);
 int plugins_inspect_command(const Args& args);
 int selftest_noise_command(const Args& args);
+int identity_generate_command(const Args& args);
+int identity_show_command(const Args& args, bool fingerprint_only);
 
 }  // namespace net::cli

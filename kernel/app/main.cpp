@@ -20,6 +20,12 @@ usage:
   net-mesh selftest noise <file> [--json]
       Run Noise test vectors (cacophony JSON format) through the handshake engine; prints
       pass/fail/unsupported per vector. Exit 0 unless a vector failed.
+  net-mesh identity generate <key-file> [--force]
+      Create a node identity (Ed25519 entity key, X25519 static key) in a key file only its
+      owner can read.
+  net-mesh identity show <key-file> [--json]
+  net-mesh identity fingerprint <key-file>
+      Print the public keys and derived ids, or just the fingerprint to compare out of band.
   net-mesh --help | --version
 
 Plugins named by a bare name are searched in: --plugin-path dirs, NET_PLUGIN_PATH (colon-
@@ -80,6 +86,16 @@ int main(int argc, char** argv)
         }
         auto args = parse_args(argc, argv, 3, {}, {"--json"});
         return args ? selftest_noise_command(*args) : exit_usage;
+    }
+    if (command == "identity") {
+        const char* sub = argc >= 3 ? argv[2] : "";
+        auto args = parse_args(argc, argv, 3, {}, {"--json", "--force"});
+        if (!args) return exit_usage;
+        if (std::strcmp(sub, "generate") == 0) return identity_generate_command(*args);
+        if (std::strcmp(sub, "show") == 0) return identity_show_command(*args, false);
+        if (std::strcmp(sub, "fingerprint") == 0) return identity_show_command(*args, true);
+        std::cerr << "net-mesh: usage: net-mesh identity generate|show|fingerprint <key-file>\n";
+        return exit_usage;
     }
     std::cerr << "net-mesh: unknown command \"" << command << "\" (see net-mesh --help)\n";
     return exit_usage;

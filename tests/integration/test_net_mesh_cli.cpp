@@ -298,3 +298,26 @@ BOOST_AUTO_TEST_CASE(selftest_noise_passes_the_shipped_vectors_and_fails_a_corru
     BOOST_TEST(run("selftest noise " + quote((t.path / "missing.json").string())).code == 1);
     BOOST_TEST(run("selftest").code == 2);
 }
+
+BOOST_AUTO_TEST_CASE(identity_generate_show_and_fingerprint)
+{
+    TempDir t;
+    const std::string key = (t.path / "node.key").string();
+    const Result gen = run("identity generate " + quote(key));
+    BOOST_TEST(gen.code == 0, gen.output);
+    BOOST_TEST((fs::status(key).permissions() & fs::perms::all) == (fs::perms::owner_read | fs::perms::owner_write));
+    BOOST_TEST(run("identity generate " + quote(key)).code == 1, "refuses to overwrite without --force");
+    const Result show = run("identity show --json " + quote(key));
+    BOOST_TEST(show.code == 0, show.output);
+    const auto j = nlohmann::json::parse(show.output);
+    BOOST_TEST(j["entity_public"].get<std::string>().size() == 64u);
+    BOOST_TEST(j["node_id"].get<std::string>().size() == 16u);
+    const Result fp = run("identity fingerprint " + quote(key));
+    BOOST_TEST(fp.code == 0);
+    BOOST_TEST(fp.output == j["fingerprint"].get<std::string>() + "\n");
+    fs::permissions(key, fs::perms::others_read, fs::perm_options::add);
+    const Result open = run("identity show " + quote(key));
+    BOOST_TEST(open.code == 3, open.output);
+    BOOST_TEST(contains(open.output, "chmod 600"), open.output);
+    BOOST_TEST(run("identity frobnicate x").code == 2);
+}
