@@ -305,7 +305,7 @@ BOOST_AUTO_TEST_CASE(identity_generate_show_and_fingerprint)
     const std::string key = (t.path / "node.key").string();
     const Result gen = run("identity generate " + quote(key));
     BOOST_TEST(gen.code == 0, gen.output);
-    BOOST_TEST((fs::status(key).permissions() & fs::perms::all) == (fs::perms::owner_read | fs::perms::owner_write));
+    BOOST_TEST(((fs::status(key).permissions() & fs::perms::all) == (fs::perms::owner_read | fs::perms::owner_write)));
     BOOST_TEST(run("identity generate " + quote(key)).code == 1, "refuses to overwrite without --force");
     const Result show = run("identity show --json " + quote(key));
     BOOST_TEST(show.code == 0, show.output);

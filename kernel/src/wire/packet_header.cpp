@@ -6,7 +6,11 @@ namespace net::kernel::wire {
 Result<PacketHeader> detail::decode_checked(const std::uint8_t* p) noexcept
 {
     PacketHeader h;
-    decode_fields(p, h);
+    if constexpr (std::endian::native == std::endian::little) {
+        std::memcpy(&h, p, kPacketHeaderSize);
+    } else {
+        decode_fields(p, h);
+    }
     if (const Status s = check(h); !s) return s.fault();
     return h;
 }

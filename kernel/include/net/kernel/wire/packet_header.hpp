@@ -254,14 +254,18 @@ inline bool passes_common_case(const std::uint8_t* p) noexcept
     // Magic, version, reserved flag bits and the heartbeat bit, all fragment flags.
     constexpr std::uint64_t fixed_mask = 0xFF000000E0FFFFFFull;
     constexpr std::uint64_t fixed_value = kPacketMagic | (std::uint64_t{kPacketVersion} << 16);
-    const auto ttl = static_cast<std::uint8_t>(w0 >> 40);
-    const auto hops = static_cast<std::uint8_t>(w0 >> 48);
-    const auto payload = static_cast<std::uint32_t>((w7 >> 16) & 0xFFFF);
-    const auto events = static_cast<std::uint32_t>((w7 >> 32) & 0xFFFF);
-    // Short-circuit on purpose: for valid traffic every branch is predicted, and a fused
-    // compare-and-branch is cheaper than materialising each comparison to combine them.
-    return (w0 & fixed_mask) == fixed_value && (w6 >> 32) == 0 && (w7 & 0xFFFF00000000FFFFull) == 0 &&
-           payload <= kMaxPayloadSize && ttl <= kMaxHops && hops <= ttl && events * 4 <= payload;
+    // Fragment offset, fragment id and reserved must be zero.
+    const std::uint64_t must_be_zero = ((w0 & fixed_mask) ^ fixed_value) | (w6 >> 32) | (w7 & 0xFFFF00000000FFFFull);
+    // The four range rules (ttl <= 16, hops <= ttl, payload <= 8128, 4 * events <= payload) as
+    // differences that are all >= 0 exactly when the rules hold; the operands are small, so the
+    // int arithmetic cannot overflow and one sign test covers them all.
+    const int ttl = p[packet_offset::hop_ttl];
+    const int hops = p[packet_offset::hop_count];
+    const int payload = load_le<std::uint16_t>(p + packet_offset::payload_length);
+    const int events = load_le<std::uint16_t>(p + packet_offset::event_count);
+    const int ranges =
+        (kMaxHops - ttl) | (ttl - hops) | (static_cast<int>(kMaxPayloadSize) - payload) | (payload - 4 * events);
+    return must_be_zero == 0 && ranges >= 0;
 }
 
 // decode()'s slow path: a full check() with its error.
