@@ -33,7 +33,9 @@ struct NoiseHandshakeConfig {
     std::optional<NoiseKey> local_static_public;
     std::optional<NoiseKey> remote_static;                 // the peer's public key, when known beforehand
     std::vector<Botan::secure_vector<std::uint8_t>> psks;  // 32 bytes each, in pattern order
-    // Tests only: the ephemeral private key to use instead of a random one.
+    // The ephemeral private key to use instead of a fresh random one. Test vectors set it; the
+    // session initiator sets it to rebuild its state after a rejected response, because a failed
+    // read_message leaves the handshake failed (making reads transactional would remove this use).
     Botan::secure_vector<std::uint8_t> fixed_ephemeral;
 };
 
