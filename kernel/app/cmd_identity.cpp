@@ -1,11 +1,11 @@
 // `net-mesh identity generate|show|fingerprint`: node key files.
 #include <iostream>
 
-#include <botan/hex.h>
 #include <nlohmann/json.hpp>
 
 #include "cli.hpp"
 #include "net/kernel/crypto/identity.hpp"
+#include "net/kernel/wire/hex.hpp"
 
 namespace net::cli {
 
@@ -44,8 +44,8 @@ int identity_show_command(const Args& args, bool fingerprint_only)
             std::cout << d.fingerprint << "\n";
             return exit_ok;
         }
-        const std::string entity = Botan::hex_encode(id.entity_public().data(), 32, false);
-        const std::string stat = Botan::hex_encode(id.static_public().data(), 32, false);
+        const std::string entity = kernel::wire::hex_string(id.entity_public());
+        const std::string stat = kernel::wire::hex_string(id.static_public());
         char node_id[17], origin[9];
         std::snprintf(node_id, sizeof node_id, "%016llx", static_cast<unsigned long long>(d.node_id));
         std::snprintf(origin, sizeof origin, "%08x", d.origin_hash);

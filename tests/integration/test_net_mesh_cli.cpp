@@ -18,6 +18,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "net_test_support.hpp"
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -32,6 +34,7 @@ struct Result {
 };
 
 std::string quote(const std::string& s) { return "'" + s + "'"; }
+std::string quote(const fs::path& p) { return quote(p.string()); }
 
 Result run(const std::string& args)
 {
@@ -45,22 +48,7 @@ Result run(const std::string& args)
     return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
 }
 
-// A fresh folder per test, removed at the end.
-struct TempDir {
-    fs::path path;
-    TempDir()
-    {
-        path = fs::temp_directory_path() / ("net-cli-" + std::to_string(::getpid()) + "-" +
-                                            std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()));
-        fs::create_directories(path);
-    }
-    ~TempDir() { fs::remove_all(path); }
-    std::string write(const std::string& name, const std::string& text) const
-    {
-        std::ofstream(path / name) << text;
-        return (path / name).string();
-    }
-};
+using net::test::TempDir;
 
 std::string manifest_with(const std::string& library, const nlohmann::json& config = nlohmann::json::object())
 {
@@ -160,7 +148,7 @@ BOOST_AUTO_TEST_CASE(cyclic_extends_names_the_chain)
     TempDir t;
     t.write("a.json", R"({"extends": "b.json", "node": {"name": "a"}})");
     t.write("b.json", R"({"extends": "a.json"})");
-    const Result r = run("check " + quote((t.path / "a.json").string()));
+    const Result r = run("check " + quote((t.path() / "a.json").string()));
     BOOST_TEST(r.code == 3, r.output);
     BOOST_TEST(contains(r.output, "a.json"), r.output);
     BOOST_TEST(contains(r.output, "b.json"), r.output);
@@ -239,7 +227,7 @@ BOOST_AUTO_TEST_CASE(check_and_inspect_speak_json)
     BOOST_TEST(ji["provides"][0] == "org.example.greeter/1");
     BOOST_TEST(ji["config_schema"]["properties"].contains("interval_ms"));
 
-    const Result missing = run("plugins inspect " + quote((t.path / "nope.so").string()));
+    const Result missing = run("plugins inspect " + quote((t.path() / "nope.so").string()));
     BOOST_TEST(missing.code == 4);
     BOOST_TEST(contains(missing.output, "no such file"), missing.output);
 }
@@ -248,7 +236,7 @@ BOOST_AUTO_TEST_CASE(run_stops_cleanly_on_sigint)
 {
     TempDir t;
     const auto file = t.write("m.json", manifest_with(kGreeter, {{"greeting", "tick"}, {"interval_ms", 20}}));
-    const auto log = (t.path / "out.log").string();
+    const auto log = (t.path() / "out.log").string();
     const pid_t pid = ::fork();
     BOOST_REQUIRE(pid >= 0);
     if (pid == 0) {
@@ -295,14 +283,14 @@ BOOST_AUTO_TEST_CASE(selftest_noise_passes_the_shipped_vectors_and_fails_a_corru
     const Result bad = run("selftest noise " + quote(t.write("bad.json", doc.dump())));
     BOOST_TEST(bad.code == 1, bad.output);
     BOOST_TEST(contains(bad.output, "fail"), bad.output);
-    BOOST_TEST(run("selftest noise " + quote((t.path / "missing.json").string())).code == 1);
+    BOOST_TEST(run("selftest noise " + quote((t.path() / "missing.json").string())).code == 1);
     BOOST_TEST(run("selftest").code == 2);
 }
 
 BOOST_AUTO_TEST_CASE(identity_generate_show_and_fingerprint)
 {
     TempDir t;
-    const std::string key = (t.path / "node.key").string();
+    const std::string key = (t.path() / "node.key").string();
     const Result gen = run("identity generate " + quote(key));
     BOOST_TEST(gen.code == 0, gen.output);
     BOOST_TEST(((fs::status(key).permissions() & fs::perms::all) == (fs::perms::owner_read | fs::perms::owner_write)));

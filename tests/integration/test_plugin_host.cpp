@@ -23,6 +23,7 @@
 #include "net/kernel/metrics.hpp"
 #include "net/kernel/plugin_host.hpp"
 #include "net/kernel/plugin_library.hpp"
+#include "net_test_support.hpp"
 
 namespace nk = net::kernel;
 
@@ -54,27 +55,7 @@ nk::InstanceSpec greeter(const std::string& name, nlohmann::json config = nlohma
     return nk::InstanceSpec{name, kGreeter, std::move(config), std::move(depends_on), {}, {}};
 }
 
-// A manifest file in the temp folder, removed at the end.
-struct TempManifest {
-    std::filesystem::path path;
-    explicit TempManifest(const std::string& text)
-        : path(std::filesystem::temp_directory_path() / ("net-host-" + std::to_string(::getpid()) + ".json"))
-    {
-        std::ofstream(path) << text;
-    }
-    ~TempManifest() { std::filesystem::remove(path); }
-};
-
-template <class Pred>
-bool eventually(Pred pred, std::chrono::milliseconds limit = std::chrono::milliseconds(3000))
-{
-    const auto end = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < end) {
-        if (pred()) return true;
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    return pred();
-}
+using net::test::eventually;
 
 }  // namespace
 
@@ -257,10 +238,11 @@ BOOST_AUTO_TEST_CASE(posted_tasks_do_not_run_after_destroy_but_keep_the_library)
 
 BOOST_AUTO_TEST_CASE(kernel_services_are_found_before_plugins)
 {
-    TempManifest m(R"({"node": {"name": "info-node", "threads": 3},
+    net::test::TempDir dir;
+    const auto manifest = dir.write("m.json", R"({"node": {"name": "info-node", "threads": 3},
                        "plugins": [{"name": "g", "library": ")" + kGreeter + R"("}]})");
     std::ostringstream log;
-    nk::Node node(nk::load_manifest(m.path), log);
+    nk::Node node(nk::load_manifest(manifest), log);
     node.start();
     const net_host_t* table = node.plugins().find("g")->host_table();
     for (const char* provider : {static_cast<const char*>(nullptr), "kernel"}) {

@@ -9,24 +9,12 @@
 #include <thread>
 
 #include "net/kernel/event_loop.hpp"
+#include "net_test_support.hpp"
 
 using namespace std::chrono_literals;
 using net::kernel::EventLoop;
 
-namespace {
-
-template <class Pred>
-bool eventually(Pred pred, std::chrono::milliseconds limit = 3000ms)
-{
-    const auto end = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < end) {
-        if (pred()) return true;
-        std::this_thread::sleep_for(1ms);
-    }
-    return pred();
-}
-
-}  // namespace
+using net::test::eventually;
 
 BOOST_AUTO_TEST_CASE(tasks_run_on_all_loop_threads)
 {

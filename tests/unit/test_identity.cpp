@@ -11,17 +11,15 @@
 
 #include "net/kernel/crypto/blake2b_keyed.hpp"
 #include "net/kernel/crypto/identity.hpp"
+#include "net_test_support.hpp"
 
 namespace fs = std::filesystem;
 using namespace net::kernel::crypto;
 
 namespace {
 
-struct TempDir {
-    fs::path path = fs::temp_directory_path() / ("net-identity-" + std::to_string(::getpid()));
-    TempDir() { fs::create_directories(path); }
-    ~TempDir() { fs::remove_all(path); }
-};
+using net::test::TempDir;
+
 
 std::string error_of(const fs::path& file)
 {
@@ -45,7 +43,7 @@ BOOST_AUTO_TEST_CASE(save_and_load_round_trip_with_owner_only_permissions)
 {
     TempDir t;
     const Identity id = Identity::generate();
-    const fs::path file = t.path / "node.key";
+    const fs::path file = t.path() / "node.key";
     id.save(file);
     struct stat st {};
     BOOST_REQUIRE(::stat(file.c_str(), &st) == 0);
@@ -62,24 +60,24 @@ BOOST_AUTO_TEST_CASE(save_and_load_round_trip_with_owner_only_permissions)
 BOOST_AUTO_TEST_CASE(bad_key_files_are_refused_with_the_reason)
 {
     TempDir t;
-    BOOST_TEST(error_of(t.path / "missing.key").find("no such file") != std::string::npos);
+    BOOST_TEST(error_of(t.path() / "missing.key").find("no such file") != std::string::npos);
 
-    const fs::path open_file = t.path / "open.key";
+    const fs::path open_file = t.path() / "open.key";
     Identity::generate().save(open_file);
     fs::permissions(open_file, fs::perms::group_read, fs::perm_options::add);
     BOOST_TEST(error_of(open_file).find("chmod 600") != std::string::npos, error_of(open_file));
 
-    write(t.path / "text.key", "not json");
-    BOOST_TEST(error_of(t.path / "text.key").find("not JSON") != std::string::npos);
-    write(t.path / "format.key", R"({"format": "ssh"})");
-    BOOST_TEST(error_of(t.path / "format.key").find("/format") != std::string::npos);
+    write(t.path() / "text.key", "not json");
+    BOOST_TEST(error_of(t.path() / "text.key").find("not JSON") != std::string::npos);
+    write(t.path() / "format.key", R"({"format": "ssh"})");
+    BOOST_TEST(error_of(t.path() / "format.key").find("/format") != std::string::npos);
     const std::string seed(64, 'a');
-    write(t.path / "short.key", R"({"format": "net-identity/1", "entity_ed25519_seed": "abcd", "static_x25519_private": ")" + seed + R"("})");
-    BOOST_TEST(error_of(t.path / "short.key").find("/entity_ed25519_seed: expected 32 bytes, got 2") != std::string::npos,
-               error_of(t.path / "short.key"));
-    write(t.path / "hex.key", R"({"format": "net-identity/1", "entity_ed25519_seed": ")" + seed + R"(", "static_x25519_private": "zz"})");
-    BOOST_TEST(error_of(t.path / "hex.key").find("/static_x25519_private: not valid hex") != std::string::npos,
-               error_of(t.path / "hex.key"));
+    write(t.path() / "short.key", R"({"format": "net-identity/1", "entity_ed25519_seed": "abcd", "static_x25519_private": ")" + seed + R"("})");
+    BOOST_TEST(error_of(t.path() / "short.key").find("/entity_ed25519_seed: expected 32 bytes, got 2") != std::string::npos,
+               error_of(t.path() / "short.key"));
+    write(t.path() / "hex.key", R"({"format": "net-identity/1", "entity_ed25519_seed": ")" + seed + R"(", "static_x25519_private": "zz"})");
+    BOOST_TEST(error_of(t.path() / "hex.key").find("/static_x25519_private: not valid hex") != std::string::npos,
+               error_of(t.path() / "hex.key"));
 }
 
 BOOST_AUTO_TEST_CASE(derived_values_come_from_the_entity_key_under_distinct_labels)

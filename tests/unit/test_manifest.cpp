@@ -3,7 +3,7 @@
 #define BOOST_TEST_MODULE manifest
 #include <boost/test/unit_test.hpp>
 
-#include <stdlib.h>  // mkdtemp, setenv, unsetenv
+#include <stdlib.h>  // setenv, unsetenv
 
 #include <filesystem>
 #include <fstream>
@@ -14,6 +14,7 @@
 #include <string>
 
 #include "net/kernel/manifest.hpp"
+#include "net_test_support.hpp"
 
 namespace fs = std::filesystem;
 using namespace net::kernel;
@@ -21,39 +22,7 @@ using nlohmann::json;
 
 namespace {
 
-// A fresh directory per test, removed afterwards.
-class TempDir {
-public:
-    TempDir()
-    {
-        std::string pattern = (fs::temp_directory_path() / "net-manifest-test-XXXXXX").string();
-        if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-        path_ = pattern;
-    }
-    ~TempDir()
-    {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-
-    const fs::path& path() const { return path_; }
-
-    fs::path write(const fs::path& name, const std::string& text) const
-    {
-        const fs::path file = path_ / name;
-        fs::create_directories(file.parent_path());
-        std::ofstream(file, std::ios::binary) << text;
-        return file;
-    }
-
-    // An empty file standing in for a plugin library.
-    fs::path touch(const fs::path& name) const { return write(name, ""); }
-
-private:
-    fs::path path_;
-};
+using net::test::TempDir;
 
 // Sets (or unsets) NET_PLUGIN_PATH for one test and restores it afterwards.
 class PluginPathEnv {

@@ -7,7 +7,6 @@
 #include <botan/auto_rng.h>
 #include <botan/curve25519.h>
 #include <botan/ed25519.h>
-#include <botan/hex.h>
 #include <botan/pubkey.h>
 
 #include <fstream>
@@ -16,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "net/kernel/crypto/blake2b_keyed.hpp"
+#include "net/kernel/wire/hex.hpp"
 
 namespace net::kernel::crypto {
 
@@ -52,12 +52,8 @@ Botan::secure_vector<std::uint8_t> hex_secret(const nlohmann::json& doc, const c
         throw IdentityError(file + ": /" + field + ": expected a hex string of 32 bytes");
     }
     const std::string text = doc[field].get<std::string>();
-    Botan::secure_vector<std::uint8_t> out;
-    try {
-        out = Botan::hex_decode_locked(text);
-    } catch (const std::exception&) {
-        throw IdentityError(file + ": /" + field + ": not valid hex");
-    }
+    Botan::secure_vector<std::uint8_t> out(wire::hex_decoded_size(text.size()));
+    if (!wire::hex_decode(text, out)) throw IdentityError(file + ": /" + field + ": not valid hex");
     if (out.size() != 32) {
         throw IdentityError(file + ": /" + field + ": expected 32 bytes, got " + std::to_string(out.size()));
     }
@@ -72,7 +68,7 @@ EntityDerived derive_from_entity_key(const PublicKey32& entity_public)
     d.node_id = little_endian<std::uint64_t>(keyed_digest<8>(entity_public, kNodeIdLabel));
     d.address = d.node_id & 0xFFFF'FFFF'FFFFULL;
     d.origin_hash = little_endian<std::uint32_t>(keyed_digest<4>(entity_public, kOriginHashLabel));
-    const std::string hex = Botan::hex_encode(keyed_digest<16>(entity_public, kFingerprintLabel).data(), 16, false);
+    const std::string hex = wire::hex_string(keyed_digest<16>(entity_public, kFingerprintLabel));
     for (std::size_t i = 0; i < hex.size(); i += 4) d.fingerprint += (i ? "-" : "") + hex.substr(i, 4);
     return d;
 }
@@ -123,10 +119,10 @@ void Identity::save(const std::filesystem::path& file, bool overwrite) const
         throw IdentityError(file.string() + ": already exists (use --force to replace it)");
     }
     const nlohmann::json doc{{"format", "net-identity/1"},
-                             {"entity_ed25519_seed", Botan::hex_encode(entity_seed_, false)},
-                             {"static_x25519_private", Botan::hex_encode(static_private_, false)},
-                             {"entity_public", Botan::hex_encode(entity_public_.data(), 32, false)},
-                             {"static_public", Botan::hex_encode(static_public_.data(), 32, false)}};
+                             {"entity_ed25519_seed", wire::hex_string(entity_seed_)},
+                             {"static_x25519_private", wire::hex_string(static_private_)},
+                             {"entity_public", wire::hex_string(entity_public_)},
+                             {"static_public", wire::hex_string(static_public_)}};
     const std::filesystem::path temp = file.string() + ".tmp";
     const mode_t old_mask = ::umask(077);
     {

@@ -86,6 +86,16 @@ NoiseResult NoiseCipherState::initialize_key(std::span<const std::uint8_t> key) 
     }
 }
 
+void NoiseCipherState::run(Botan::AEAD_Mode& mode, std::uint64_t n, std::span<const std::uint8_t> ad,
+                           Botan::secure_vector<std::uint8_t>& buffer) const
+{
+    std::uint8_t nonce[12];
+    make_nonce(n, nonce);
+    mode.set_associated_data(ad.data(), ad.size());
+    mode.start(nonce, sizeof nonce);
+    mode.finish(buffer);
+}
+
 NoiseResult NoiseCipherState::encrypt_with_ad(std::span<const std::uint8_t> ad, std::span<const std::uint8_t> plaintext,
                                               std::vector<std::uint8_t>& out) noexcept
 {
@@ -95,13 +105,8 @@ NoiseResult NoiseCipherState::encrypt_with_ad(std::span<const std::uint8_t> ad, 
             return NoiseResult::success();
         }
         if (nonce_ == kMaxNonce) return NoiseResult::failure(NoiseStatus::nonce_exhausted, "cipher nonce exhausted");
-        std::uint8_t nonce[12];
-        make_nonce(nonce_, nonce);
         Botan::secure_vector<std::uint8_t> buffer(plaintext.begin(), plaintext.end());
-        auto& mode = encryptor();
-        mode.set_associated_data(ad.data(), ad.size());
-        mode.start(nonce, sizeof nonce);
-        mode.finish(buffer);
+        run(encryptor(), nonce_, ad, buffer);
         out.insert(out.end(), buffer.begin(), buffer.end());
         ++nonce_;
         return NoiseResult::success();
@@ -124,13 +129,8 @@ NoiseResult NoiseCipherState::decrypt_with_ad(std::span<const std::uint8_t> ad,
             return NoiseResult::failure(NoiseStatus::truncated, "ciphertext of " + std::to_string(ciphertext.size()) +
                                                                     " bytes is shorter than the 16-byte tag");
         }
-        std::uint8_t nonce[12];
-        make_nonce(nonce_, nonce);
         Botan::secure_vector<std::uint8_t> buffer(ciphertext.begin(), ciphertext.end());
-        auto& mode = decryptor();
-        mode.set_associated_data(ad.data(), ad.size());
-        mode.start(nonce, sizeof nonce);
-        mode.finish(buffer);
+        run(decryptor(), nonce_, ad, buffer);
         out.insert(out.end(), buffer.begin(), buffer.end());
         ++nonce_;
         return NoiseResult::success();
@@ -147,13 +147,8 @@ NoiseResult NoiseCipherState::rekey() noexcept
 {
     try {
         if (!has_key_) return NoiseResult::failure(NoiseStatus::bad_state, "rekey without a key");
-        std::uint8_t nonce[12];
-        make_nonce(kMaxNonce, nonce);
         Botan::secure_vector<std::uint8_t> buffer(kNoiseKeyLen, 0);
-        auto& mode = encryptor();
-        mode.set_associated_data(nullptr, 0);
-        mode.start(nonce, sizeof nonce);
-        mode.finish(buffer);
+        run(encryptor(), kMaxNonce, {}, buffer);
         buffer.resize(kNoiseKeyLen);
         key_.swap(buffer);
         load_key();

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "net/kernel/crypto/noise_handshake.hpp"
+#include "net/kernel/wire/hex.hpp"
 
 namespace net::kernel::crypto {
 namespace {
@@ -18,42 +19,17 @@ struct VectorFailure {
     std::string reason;
 };
 
-int hex_value(char c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 Bytes from_hex(const std::string& text, const std::string& field)
 {
-    if (text.size() % 2 != 0) throw VectorFailure{field + ": odd-length hex"};
-    Bytes out(text.size() / 2);
-    for (std::size_t i = 0; i < out.size(); ++i) {
-        const int hi = hex_value(text[2 * i]);
-        const int lo = hex_value(text[2 * i + 1]);
-        if (hi < 0 || lo < 0) throw VectorFailure{field + ": not hex"};
-        out[i] = static_cast<std::uint8_t>(hi * 16 + lo);
-    }
-    return out;
-}
-
-std::string to_hex(std::span<const std::uint8_t> bytes)
-{
-    static constexpr char kDigits[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(bytes.size() * 2);
-    for (auto b : bytes) {
-        out.push_back(kDigits[b >> 4]);
-        out.push_back(kDigits[b & 15]);
-    }
+    Bytes out(wire::hex_decoded_size(text.size()));
+    const auto decoded = wire::hex_decode(text, out);
+    if (!decoded) throw VectorFailure{field + ": " + std::string(wire::wire_error_description(decoded.error()))};
     return out;
 }
 
 std::string short_hex(std::span<const std::uint8_t> bytes)
 {
-    auto hex = to_hex(bytes);
+    auto hex = wire::hex_string(bytes);
     return hex.size() > 24 ? hex.substr(0, 24) + "..." : hex;
 }
 

@@ -120,10 +120,7 @@ void PluginHost::start_all()
     };
     try {
         for (auto& instance : ordered_) instance->create(spec_of(instance->name()).config);
-        for (auto& instance : ordered_) {
-            instance->start();
-            ++started_;
-        }
+        for (auto& instance : ordered_) instance->start();
     } catch (...) {
         stop_all();
         throw;
@@ -134,7 +131,6 @@ void PluginHost::stop_all() noexcept
 {
     for (auto it = ordered_.rbegin(); it != ordered_.rend(); ++it) (*it)->stop();
     for (auto it = ordered_.rbegin(); it != ordered_.rend(); ++it) (*it)->destroy();
-    started_ = 0;
 }
 
 std::vector<const PluginInstance*> PluginHost::instances() const

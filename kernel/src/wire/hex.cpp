@@ -66,4 +66,11 @@ Result<std::size_t> hex_decode(std::string_view in, std::span<std::uint8_t> out)
     return n;
 }
 
+std::string hex_string(std::span<const std::uint8_t> in)
+{
+    std::string out(hex_encoded_size(in.size()), '\0');
+    (void)hex_encode(in, out);  // cannot fail: `out` is exactly the encoded size
+    return out;
+}
+
 }  // namespace net::kernel::wire

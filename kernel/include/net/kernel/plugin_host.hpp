@@ -97,7 +97,6 @@ private:
     std::vector<InstanceSpec> specs_;                      // manifest order
     std::vector<std::unique_ptr<PluginInstance>> ordered_; // start order
     std::map<std::string, KernelInterface> kernel_interfaces_;
-    std::size_t started_ = 0;
 };
 
 }  // namespace net::kernel

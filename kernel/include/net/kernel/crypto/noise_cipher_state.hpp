@@ -46,6 +46,9 @@ public:
 
 private:
     void make_nonce(std::uint64_t n, std::uint8_t out[12]) const noexcept;
+    // Runs `mode` over `buffer` in place with nonce `n` and `ad`. Throws what Botan throws.
+    void run(Botan::AEAD_Mode& mode, std::uint64_t n, std::span<const std::uint8_t> ad,
+             Botan::secure_vector<std::uint8_t>& buffer) const;
     void load_key();
     Botan::AEAD_Mode& encryptor();
     Botan::AEAD_Mode& decryptor();

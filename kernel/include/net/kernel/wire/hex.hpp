@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "net/kernel/wire/result.hpp"
@@ -28,5 +29,8 @@ Result<std::size_t> hex_encode(std::span<const std::uint8_t> in, std::span<char>
 // (offset = in.size()), buffer_too_small (offset = out.size()), not_hex (offset = index of the
 // first bad character; `out` may be partly written).
 Result<std::size_t> hex_decode(std::string_view in, std::span<std::uint8_t> out) noexcept;
+
+// Lowercase hex of `in` as a string. Allocates: for logs, command output and files, not hot paths.
+std::string hex_string(std::span<const std::uint8_t> in);
 
 }  // namespace net::kernel::wire
