@@ -1,27 +1,81 @@
 #!/usr/bin/env bash
-# The demo: installs what is missing, builds, then runs a node from manifests/single-node.json
-# (it loads the example greeter plugin) for a few seconds and stops it with Ctrl-C (SIGINT).
-# Usage: scripts/run.sh [MANIFEST] [SECONDS]
+# The demo: installs what is missing, builds, then runs three nodes on loopback where A and C can
+# reach each other only through B (manifests/relay-demo). A and C send each other events on a
+# reliable stream; the script prints what arrived, the route it took, and B's forwarding counters,
+# then stops the nodes with Ctrl-C (SIGINT).
+# Usage: scripts/run.sh [SECONDS]     (how long the nodes run; default 6)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-manifest=${1:-manifests/single-node.json}
-seconds=${2:-4}
+seconds=${1:-6}
 
 scripts/setup.sh
 scripts/build.sh "$root/build" >/dev/null
 export NET_PLUGIN_PATH="$root/build/plugins"
 mesh="$root/build/kernel/app/net-mesh"
 
-echo "== net-mesh check $manifest =="
-"$mesh" check "$manifest"
-echo
-echo "== net-mesh run $manifest (Ctrl-C after ${seconds}s) =="
-"$mesh" run "$manifest" &
-pid=$!
+demo=$(mktemp -d "${TMPDIR:-/tmp}/net-demo-XXXXXX")
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill -INT "$pid" 2>/dev/null || true; done
+  rm -rf "$demo"
+}
+trap cleanup EXIT
+
+# Identities, a mesh PSK and three free ports, substituted into the manifest templates.
+json_field() { sed -n "s/.*\"$2\": *\"\\([^\"]*\\)\".*/\\1/p" "$1"; }
+base_port=$((20000 + RANDOM % 30000))
+subst=()
+for node in a b c; do
+  "$mesh" identity generate "$demo/$node.key" >/dev/null
+  "$mesh" identity show "$demo/$node.key" --json >"$demo/$node.id.json"
+  upper=${node^^}
+  subst+=(-e "s/@${upper}_ENTITY@/$(json_field "$demo/$node.id.json" entity_public)/g")
+  subst+=(-e "s/@${upper}_STATIC@/$(json_field "$demo/$node.id.json" static_public)/g")
+  subst+=(-e "s/@${upper}_ADDRESS@/$(json_field "$demo/$node.id.json" address)/g")
+done
+subst+=(-e "s/@A_PORT@/$base_port/g" -e "s/@B_PORT@/$((base_port + 1))/g" -e "s/@C_PORT@/$((base_port + 2))/g")
+od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$demo/psk"
+chmod 600 "$demo/psk"
+for file in base a b c; do
+  sed "${subst[@]}" "manifests/relay-demo/$file.json" >"$demo/$file.json"
+done
+a_address=$(json_field "$demo/a.id.json" address)
+b_address=$(json_field "$demo/b.id.json" address)
+c_address=$(json_field "$demo/c.id.json" address)
+echo "== three nodes: a $a_address (port $base_port) -- b $b_address -- c $c_address; a and c know no address for each other =="
+for node in a b c; do
+  "$mesh" check "$demo/$node.json"
+done
+for node in b a c; do
+  "$mesh" run "$demo/$node.json" 2>"$demo/$node.log" &
+  pids+=($!)
+done
+
 sleep "$seconds"
-kill -INT "$pid"
+echo
+echo "== what arrived =="
+grep -h "received from" "$demo/a.log" "$demo/c.log" | sed 's/^[^[]*\[/[/' || true
+echo
+echo "== a's view: net-mesh status (routes: c is reached via b, 2 hops) =="
+"$mesh" status "$demo/a.json"
+echo
+echo "== net-mesh ping $c_address from a (through b) =="
+"$mesh" ping "$c_address" "$demo/a.json" --count 3 || true
+echo
+echo "== b's counters: packets it forwarded for a and c, never decrypted =="
+"$mesh" status "$demo/b.json" --json | grep -E '"(packets_forwarded|packets_decrypted)"' || true
+
+echo
 status=0
-wait "$pid" || status=$?
-echo "== node exited with status $status =="
+for pid in "${pids[@]}"; do kill -INT "$pid"; done
+for pid in "${pids[@]}"; do wait "$pid" || status=$?; done
+pids=()
+echo "== nodes stopped (exit status $status) =="
+grep -h "stopped cleanly" "$demo"/*.log | sed 's/^[^[]*\[/[/' || true
+received=$(grep -h "received from" "$demo/a.log" "$demo/c.log" | wc -l)
+if [ "$received" -lt 10 ]; then
+  echo "demo: expected 10 relayed events, saw $received" >&2
+  exit 1
+fi
 exit "$status"

@@ -37,11 +37,24 @@ std::optional<Args> parse_args(int argc, char** argv, int first, const std::vect
 // unset) the installed plugin folder.
 std::vector<std::filesystem::path> plugin_dirs(const Args& args);
 
+// Where `net-mesh status` and `net-mesh ping` find the node: --socket PATH, or from the
+// manifest: its mesh.admin_socket (relative to the manifest's folder), else the default for its
+// node.name (kernel::admin::default_admin_socket). Exactly one of the two must be given. On a
+// problem, prints it prefixed with "net-mesh <command>: " and sets `error` to the exit code.
+struct AdminSocketChoice {
+    std::filesystem::path path;
+    int error = exit_ok;
+};
+AdminSocketChoice admin_socket_path(const Args& args, const std::optional<std::string>& manifest,
+                                    const std::string& command);
+
 int run_command(const Args& args);
 int check_command(const Args& args);
 int plugins_inspect_command(const Args& args);
 int selftest_noise_command(const Args& args);
 int identity_generate_command(const Args& args);
 int identity_show_command(const Args& args, bool fingerprint_only);
+int status_command(const Args& args);
+int ping_command(const Args& args);
 
 }  // namespace net::cli

@@ -4,6 +4,8 @@
 #include <iostream>
 
 #include "cli.hpp"
+#include "net/kernel/admin/admin_server.hpp"
+#include "net/kernel/manifest.hpp"
 
 namespace net::cli {
 
@@ -74,6 +76,32 @@ std::vector<std::filesystem::path> plugin_dirs(const Args& args)
     const char* env = std::getenv("NET_PLUGIN_PATH");
     if (env == nullptr || env[0] == '\0') dirs.emplace_back(NET_DEFAULT_PLUGIN_DIR);
     return dirs;
+}
+
+AdminSocketChoice admin_socket_path(const Args& args, const std::optional<std::string>& manifest,
+                                    const std::string& command)
+{
+    const auto socket = args.value("--socket");
+    if (manifest.has_value() == socket.has_value()) {
+        std::cerr << "net-mesh " << command << ": give either a manifest or --socket PATH"
+                  << (socket ? ", not both" : "") << " (see --help)\n";
+        return {{}, exit_usage};
+    }
+    if (socket) {
+        if (socket->empty()) {
+            std::cerr << "net-mesh " << command << ": --socket expects a path\n";
+            return {{}, exit_usage};
+        }
+        return {*socket};
+    }
+    try {
+        kernel::LoadOptions options;
+        options.resolve_libraries = false;  // only the node and mesh sections matter here
+        return {kernel::admin::admin_socket_for(kernel::load_manifest(*manifest, options))};
+    } catch (const kernel::ManifestError& e) {
+        std::cerr << "net-mesh " << command << ": " << e.what() << "\n";
+        return {{}, exit_invalid_config};
+    }
 }
 
 }  // namespace net::cli

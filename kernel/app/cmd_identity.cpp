@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli.hpp"
+#include "net/kernel/mesh/mesh_config.hpp"
 #include "net/kernel/crypto/identity.hpp"
 #include "net/kernel/wire/hex.hpp"
 
@@ -51,14 +52,14 @@ int identity_show_command(const Args& args, bool fingerprint_only)
         std::snprintf(origin, sizeof origin, "%08x", d.origin_hash);
         if (args.flag("--json")) {
             std::cout << nlohmann::json{{"file", args.positional[0]},   {"node_id", node_id},
-                                        {"address", d.address},         {"origin_hash", origin},
+                                        {"address", kernel::mesh::format_address(d.address)},        {"origin_hash", origin},
                                         {"entity_public", entity},      {"static_public", stat},
                                         {"fingerprint", d.fingerprint}}
                              .dump(2)
                       << "\n";
         } else {
             std::cout << "node id:        " << node_id << "\n"
-                      << "address (48b):  " << d.address << "\n"
+                      << "address:        " << kernel::mesh::format_address(d.address) << "\n"
                       << "origin hash:    " << origin << "\n"
                       << "entity (Ed25519) public: " << entity << "\n"
                       << "static (X25519) public:  " << stat << "\n"

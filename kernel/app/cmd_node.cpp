@@ -40,6 +40,8 @@ Outcome guarded(Body&& body)
         return {e.kind() == PluginHostError::Kind::library ? exit_bad_plugin : exit_invalid_config, e.what()};
     } catch (const PluginError& e) {
         return {exit_plugin_failed, e.what()};
+    } catch (const kernel::mesh::MeshError& e) {
+        return {exit_invalid_config, e.what()};
     } catch (const std::exception& e) {
         return {exit_failure, e.what()};
     }

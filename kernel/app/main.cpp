@@ -26,6 +26,15 @@ usage:
   net-mesh identity show <key-file> [--json]
   net-mesh identity fingerprint <key-file>
       Print the public keys and derived ids, or just the fingerprint to compare out of band.
+  net-mesh status (<manifest> | --socket PATH) [--json]
+      Ask a running node for its peers, routes, streams and counters over its admin socket: the
+      manifest's mesh.admin_socket, else ${XDG_RUNTIME_DIR:-/tmp}/net-mesh-<node name>.sock.
+      Exit 1 when no node answers.
+  net-mesh ping <address> (<manifest> | --socket PATH) [--count N] [--interval MS] [--timeout MS]
+                [--json]
+      Have a running node probe a node address (0x and up to 12 hex digits) through the mesh;
+      one line per probe, then min/avg/p50/max. Defaults: 3 probes, 200 ms apart, each given
+      1000 ms. Exit 1 when every probe was lost.
   net-mesh --help | --version
 
 Plugins named by a bare name are searched in: --plugin-path dirs, NET_PLUGIN_PATH (colon-
@@ -86,6 +95,14 @@ int main(int argc, char** argv)
         }
         auto args = parse_args(argc, argv, 3, {}, {"--json"});
         return args ? selftest_noise_command(*args) : exit_usage;
+    }
+    if (command == "status") {
+        auto args = parse_args(argc, argv, 2, {"--socket"}, {"--json"});
+        return args ? status_command(*args) : exit_usage;
+    }
+    if (command == "ping") {
+        auto args = parse_args(argc, argv, 2, {"--socket", "--count", "--interval", "--timeout"}, {"--json"});
+        return args ? ping_command(*args) : exit_usage;
     }
     if (command == "identity") {
         const char* sub = argc >= 3 ? argv[2] : "";

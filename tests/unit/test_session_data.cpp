@@ -18,6 +18,11 @@
 
 using namespace net::kernel::session;
 using net::kernel::crypto::NoiseCipher;
+namespace wire = net::kernel::wire;
+
+// Where the nonce sits in a packet, and the epoch byte (the top byte of its LE counter).
+constexpr std::size_t kNonceAt = wire::packet_offset::nonce;
+constexpr std::size_t kEpochAt = kNonceAt + 11;
 
 namespace {
 
@@ -149,16 +154,18 @@ BOOST_AUTO_TEST_CASE(malformed_tampered_and_unknown_epoch_packets)
     BOOST_REQUIRE(p.a->seal(bytes_of("hello"), packet).ok());
     BOOST_TEST((p.b->open(Bytes(packet.begin(), packet.begin() + 24), out).error == SessionError::malformed));
     BOOST_TEST((p.b->open(Bytes(kMaxDataPacket + 1), out).error == SessionError::malformed));
-    for (std::size_t at : {std::size_t{1}, std::size_t{9}, packet.size() - 1}) {  // counter, body, tag
+    // Nonce prefix, counter, a header field (stream id), body, tag.
+    for (std::size_t at : {kNonceAt, kNonceAt + 4, std::size_t{wire::packet_offset::stream_id},
+                           wire::kPacketHeaderSize, packet.size() - 1}) {
         auto t = packet;
         t[at] ^= 0x01;
         BOOST_TEST((p.b->open(t, out).error == SessionError::auth_failed));
     }
     auto wrong_epoch = packet;
-    wrong_epoch[0] = 7;
+    wrong_epoch[kEpochAt] = 7;
     BOOST_TEST((p.b->open(wrong_epoch, out).error == SessionError::bad_epoch));
     auto next_epoch = packet;  // epoch 1 is derivable, but this packet was sealed under epoch 0
-    next_epoch[0] = 1;
+    next_epoch[kEpochAt] = 1;
     BOOST_TEST((p.b->open(next_epoch, out).error == SessionError::auth_failed));
     BOOST_TEST(p.b->receive_epoch() == 0u);
     // Nothing above changed the session: the original still opens once.
@@ -166,9 +173,37 @@ BOOST_AUTO_TEST_CASE(malformed_tampered_and_unknown_epoch_packets)
     BOOST_TEST(out == bytes_of("hello"));
     const auto& c = p.b->counters();
     BOOST_TEST(c.rejected_malformed == 2u);
-    BOOST_TEST(c.rejected_auth == 4u);
+    BOOST_TEST(c.rejected_auth == 6u);
     BOOST_TEST(c.rejected_bad_epoch == 1u);
     BOOST_TEST(c.rekeys_receive == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(relays_may_change_the_hop_count_but_nothing_else)
+{
+    Pair p;
+    const Bytes payload = bytes_of("routed");
+    Bytes packet(kMinDataPacket + payload.size());
+    std::memcpy(packet.data() + wire::kPacketHeaderSize, payload.data(), payload.size());
+    wire::PacketHeader h{};
+    h.hop_ttl = 4;
+    h.stream_id = 9;
+    BOOST_REQUIRE(p.a->seal_in_place(h, packet, payload.size()).ok());
+    BOOST_TEST(h.session_id == p.a->id());
+
+    auto raised_ttl = packet;  // the TTL is authenticated
+    raised_ttl[wire::packet_offset::hop_ttl] = 5;
+    Bytes out;
+    BOOST_TEST((p.b->open(raised_ttl, out).error == SessionError::auth_failed));
+
+    auto hopped = packet;  // two relays each add a hop: still opens, in place
+    BOOST_REQUIRE(wire::relay_increment_hop(hopped).ok());
+    BOOST_REQUIRE(wire::relay_increment_hop(hopped).ok());
+    const auto decoded = wire::decode_packet(hopped);
+    BOOST_REQUIRE(decoded.ok());
+    BOOST_TEST(decoded->header.hop_count == 2u);
+    std::size_t len = 0;
+    BOOST_REQUIRE(p.b->open_in_place(decoded->header, hopped, len).ok());
+    BOOST_TEST(Bytes(hopped.begin() + wire::kPacketHeaderSize, hopped.begin() + wire::kPacketHeaderSize + len) == payload);
 }
 
 BOOST_AUTO_TEST_CASE(rekey_under_traffic_loses_nothing)
@@ -243,7 +278,7 @@ BOOST_AUTO_TEST_CASE(age_based_rekey_with_the_injected_clock)
     p.advance(std::chrono::seconds(1));
     BOOST_REQUIRE(p.a->seal(bytes_of("three"), packet).ok());
     BOOST_TEST(p.a->send_epoch() == 1u);
-    BOOST_TEST(packet[0] == 1u);
+    BOOST_TEST(packet[kEpochAt] == 1u);
     BOOST_REQUIRE(p.b->open(packet, out).ok());
     BOOST_TEST(out == bytes_of("three"));
     BOOST_TEST(p.b->receive_epoch() == 1u);
@@ -264,7 +299,7 @@ BOOST_AUTO_TEST_CASE(old_epoch_after_the_grace_period_is_rejected)
     limits.old_epoch_grace = std::chrono::seconds(5);
     Pair p(limits);
     auto packets = seal_many(*p.a, 11);  // 0..9 in epoch 0, 10 in epoch 1
-    BOOST_TEST(packets[10][0] == 1u);
+    BOOST_TEST(packets[10][kEpochAt] == 1u);
     Bytes out;
     BOOST_REQUIRE(p.b->open(packets[0], out).ok());
     BOOST_REQUIRE(p.b->open(packets[10], out).ok());
@@ -332,7 +367,7 @@ BOOST_AUTO_TEST_CASE(an_epoch_never_seen_by_the_receiver_cannot_be_skipped)
     BOOST_REQUIRE(p.a->rekey_send().ok());
     BOOST_REQUIRE(p.a->rekey_send().ok());
     BOOST_REQUIRE(p.a->seal(bytes_of("lost"), packet).ok());
-    BOOST_TEST(packet[0] == 2u);
+    BOOST_TEST(packet[kEpochAt] == 2u);
     BOOST_TEST((p.b->open(packet, out).error == SessionError::bad_epoch));
     BOOST_TEST(p.b->receive_epoch() == 0u);
 }

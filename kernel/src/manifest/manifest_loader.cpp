@@ -171,6 +171,7 @@ nlohmann::json effective_document(const MergedManifest& m)
     nlohmann::json doc = nlohmann::json::object();
     if (m.schema_ref) doc["$schema"] = *m.schema_ref;
     doc["node"] = m.node;
+    if (m.mesh) doc["mesh"] = *m.mesh;
     doc["plugins"] = nlohmann::json::array();
     for (const auto& p : m.plugins) {
         if (!p.enabled()) continue;
@@ -202,6 +203,7 @@ Manifest load_manifest(const fs::path& file, const LoadOptions& options)
     for (const auto& p : merged.plugins) {
         if (p.enabled()) manifest.plugins.push_back(make_entry(p, options, search_path));
     }
+    if (merged.mesh) manifest.mesh = *merged.mesh;
     manifest.merged = effective_document(merged);
     return manifest;
 }

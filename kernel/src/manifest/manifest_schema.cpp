@@ -24,6 +24,7 @@ constexpr std::string_view schema_text = R"json({
       "minLength": 1
     },
     "node": { "$ref": "#/$defs/node" },
+    "mesh": { "$ref": "#/$defs/mesh" },
     "plugins": {
       "description": "Plugin instances. An entry whose name a base manifest already declares overrides that entry.",
       "type": "array",
@@ -31,6 +32,43 @@ constexpr std::string_view schema_text = R"json({
     }
   },
   "$defs": {
+    "mesh": {
+      "description": "The node's encrypted mesh (docs/mesh.md). identity and one of psk / psk_file are required once the extends chain is merged. Relative paths are relative to the manifest that is loaded (the last of an extends chain).",
+      "type": "object",
+      "additionalProperties": false,
+      "properties": {
+        "identity": { "description": "Key file written by `net-mesh identity generate`.", "type": "string", "minLength": 1 },
+        "psk": { "description": "Mesh pre-shared key: 64 hex digits. Prefer psk_file.", "type": "string", "pattern": "^[0-9a-fA-F]{64}$" },
+        "psk_file": { "description": "File holding the 64-hex-digit pre-shared key (owner-only permissions).", "type": "string", "minLength": 1 },
+        "transport": { "description": "Instance providing net.transport/1; default: the only one.", "type": "string", "minLength": 1 },
+        "suite": { "enum": ["chacha20-poly1305", "aes-256-gcm"], "default": "chacha20-poly1305" },
+        "heartbeat_interval_ms": { "type": "integer", "minimum": 10, "maximum": 3600000, "default": 5000 },
+        "suspect_after_misses": { "type": "integer", "minimum": 1, "maximum": 100, "default": 2 },
+        "session_timeout_ms": { "type": "integer", "minimum": 20, "maximum": 86400000, "default": 30000 },
+        "pingwave_interval_ms": { "type": "integer", "minimum": 10, "maximum": 3600000, "default": 1000 },
+        "route_ttl_ms": { "description": "A flooded route not refreshed for this long is withdrawn; default 3 pingwave intervals.", "type": "integer", "minimum": 10, "maximum": 86400000 },
+        "handshake_timeout_ms": { "type": "integer", "minimum": 10, "maximum": 600000, "default": 1000 },
+        "handshake_retries": { "type": "integer", "minimum": 0, "maximum": 100, "default": 5 },
+        "reconnect_interval_ms": { "description": "Wait before opening a new session to a configured peer after one failed.", "type": "integer", "minimum": 10, "maximum": 3600000, "default": 2000 },
+        "admin_socket": { "description": "Unix socket serving status and ping; default ${XDG_RUNTIME_DIR:-/tmp}/net-mesh-<node name>.sock.", "type": "string", "minLength": 1 },
+        "peers": {
+          "type": "array",
+          "items": { "$ref": "#/$defs/peer" }
+        }
+      }
+    },
+    "peer": {
+      "description": "A node this one knows. Without an endpoint it is reached through relays.",
+      "type": "object",
+      "additionalProperties": false,
+      "required": ["name", "entity_key", "static_key"],
+      "properties": {
+        "name": { "type": "string", "minLength": 1, "maxLength": 64 },
+        "entity_key": { "description": "Ed25519 public key (64 hex digits); the address derives from it.", "type": "string", "pattern": "^[0-9a-fA-F]{64}$" },
+        "static_key": { "description": "X25519 public key (64 hex digits).", "type": "string", "pattern": "^[0-9a-fA-F]{64}$" },
+        "endpoint": { "description": "UDP endpoint \"host:port\" or \"[v6]:port\".", "type": "string", "minLength": 3 }
+      }
+    },
     "node": {
       "description": "Settings of the node itself. name is required once every manifest in the extends chain is merged.",
       "type": "object",

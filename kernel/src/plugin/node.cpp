@@ -3,6 +3,8 @@
 #include "net/kernel/node.hpp"
 
 #include "net/iface/kernel_info.h"
+#include "net/iface/mesh.h"
+#include "net/kernel/admin/admin_server.hpp"
 #include "net/kernel/plugin_library.hpp"
 
 namespace net::kernel {
@@ -43,6 +45,11 @@ Node::~Node() { stop(); }
 void Node::check()
 {
     if (checked_) return;
+    if (!manifest_.mesh.is_null()) {
+        auto config = mesh::parse_mesh_config(manifest_, admin::admin_socket_for(manifest_));
+        mesh_ = std::make_unique<mesh::Mesh>(std::move(config), manifest_.node.name, *host_, loop_, buffers_, logger_);
+        host_->register_kernel_interface(NET_IFACE_MESH_V1, mesh::Mesh::abi_table(), mesh_.get());
+    }
     host_->load(instance_specs(manifest_));
     checked_ = true;
 }
@@ -60,11 +67,20 @@ void Node::start()
         logger_.write(NET_LOG_INFO, "node", "started " + i->name() + " (" + i->library().id() + " " +
                                                 i->library().descriptor().version + ")");
     }
+    if (mesh_) {
+        try {
+            mesh_->start();
+        } catch (...) {
+            stop();
+            throw;
+        }
+    }
 }
 
 void Node::stop() noexcept
 {
     if (started_) logger_.write(NET_LOG_INFO, "node", "stopping node \"" + manifest_.node.name + "\"");
+    if (mesh_) mesh_->stop();
     host_->stop_all();
     loop_.stop();
     if (started_) logger_.write(NET_LOG_INFO, "node", "stopped cleanly");

@@ -87,6 +87,7 @@ void PluginHost::load(std::vector<InstanceSpec> specs)
             deps[i].push_back(it->second);
         }
         for (const std::string& need : libs[i]->needs()) {
+            if (kernel_interfaces_.count(need) != 0) continue;  // the kernel provides it
             std::size_t provider = specs.size();
             for (std::size_t j = 0; j < specs.size() && provider == specs.size(); ++j) {
                 const auto& p = libs[j]->provides();
@@ -95,7 +96,8 @@ void PluginHost::load(std::vector<InstanceSpec> specs)
             if (provider == specs.size()) {
                 throw PluginHostError(where(specs[i]) + ": instance \"" + specs[i].name + "\" (plugin " +
                                       libs[i]->id() + ") needs interface \"" + need +
-                                      "\", which no instance in this manifest provides");
+                                      "\", which neither the kernel nor any instance in this manifest provides" +
+                                      (need == "net.mesh/1" ? " (add a \"mesh\" section to the manifest)" : ""));
             }
             deps[i].push_back(provider);
         }

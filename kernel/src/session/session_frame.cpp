@@ -1,4 +1,4 @@
-// session_frame.cpp — the provisional handshake and data frame layouts.
+// session_frame.cpp — the handshake message layouts and the data packet nonce.
 #include "net/kernel/session/session_frame.hpp"
 
 #include <cstring>
@@ -27,23 +27,13 @@ void append_id(std::vector<std::uint8_t>& out, std::span<const std::uint8_t> id)
 }
 }  // namespace
 
-void encode_data_header(const DataHeader& h, std::uint8_t* out) noexcept
+std::array<std::uint8_t, wire::kNonceSize> data_nonce(std::span<const std::uint8_t, 4> prefix, std::uint8_t epoch,
+                                                     std::uint64_t counter) noexcept
 {
-    out[0] = h.epoch;
-    wire::store_le(out + 1, h.counter);
-}
-
-DataHeader decode_data_header(const std::uint8_t* in) noexcept
-{
-    return DataHeader{in[0], wire::load_le<std::uint64_t>(in + 1)};
-}
-
-std::array<std::uint8_t, kDataAdSize> data_associated_data(std::uint64_t session_id, const DataHeader& h) noexcept
-{
-    std::array<std::uint8_t, kDataAdSize> ad{};
-    wire::store_le(ad.data(), session_id);
-    encode_data_header(h, ad.data() + 8);
-    return ad;
+    std::array<std::uint8_t, wire::kNonceSize> nonce{};
+    std::memcpy(nonce.data(), prefix.data(), prefix.size());
+    wire::store_le(nonce.data() + 4, (std::uint64_t{epoch} << kEpochShift) | (counter & kCounterMask));
+    return nonce;
 }
 
 std::uint8_t suite_code(crypto::NoiseCipher suite) noexcept

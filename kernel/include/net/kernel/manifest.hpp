@@ -62,6 +62,8 @@ struct Manifest {
     std::filesystem::path file;
     NodeSettings node;
     std::vector<PluginEntry> plugins;  // enabled instances, base manifests' order first
+    // The merged "mesh" section (schema-checked; mesh/mesh_config.hpp reads it); null when absent.
+    nlohmann::json mesh;
     nlohmann::json merged;             // the effective manifest: no `extends`, no disabled entries
 };
 

@@ -9,6 +9,7 @@
 #include "net/kernel/event_loop.hpp"
 #include "net/kernel/logger.hpp"
 #include "net/kernel/manifest.hpp"
+#include "net/kernel/mesh/mesh.hpp"
 #include "net/kernel/metrics.hpp"
 #include "net/kernel/plugin_host.hpp"
 
@@ -24,13 +25,14 @@ public:
     Node(const Node&) = delete;
     Node& operator=(const Node&) = delete;
 
-    // Loads and checks every plugin library, config and dependency; creates nothing.
-    // Throws PluginHostError.
+    // Loads and checks every plugin library, config and dependency, and the mesh section; creates
+    // nothing. Throws PluginHostError or ManifestError.
     void check();
-    // check(), starts the loop, then creates and starts every instance in dependency order.
-    // Throws PluginHostError or PluginError (after undoing what had started).
+    // check(), starts the loop, creates and starts every instance in dependency order, then the
+    // mesh (when the manifest has one). Throws PluginHostError, PluginError or mesh::MeshError
+    // (after undoing what had started).
     void start();
-    // Stops the instances in reverse order, then the loop. Idempotent.
+    // Stops the mesh, the instances in reverse order, then the loop. Idempotent.
     void stop() noexcept;
 
     const Manifest& manifest() const noexcept { return manifest_; }
@@ -39,6 +41,8 @@ public:
     BufferPool& buffers() noexcept { return buffers_; }
     MetricsRegistry& metrics() noexcept { return metrics_; }
     PluginHost& plugins() noexcept { return *host_; }
+    // The mesh, after check(); null when the manifest has no "mesh" section.
+    mesh::Mesh* mesh() noexcept { return mesh_.get(); }
 
 private:
     Manifest manifest_;
@@ -47,6 +51,7 @@ private:
     BufferPool buffers_;
     MetricsRegistry metrics_;
     std::unique_ptr<PluginHost> host_;
+    std::unique_ptr<mesh::Mesh> mesh_;  // destroyed before the plugins it uses
     bool checked_ = false;
     bool started_ = false;
 };

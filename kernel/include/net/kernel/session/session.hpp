@@ -31,6 +31,7 @@
 #include "net/kernel/session/session_config.hpp"
 #include "net/kernel/session/session_counters.hpp"
 #include "net/kernel/session/session_result.hpp"
+#include "net/kernel/wire/packet_header.hpp"
 
 namespace net::kernel::session {
 
@@ -52,11 +53,23 @@ public:
     std::uint8_t receive_epoch() const noexcept { return receive_current_.epoch; }
     const SessionCounters& counters() const noexcept { return counters_; }
 
-    // Seals `payload` (at most kMaxSealPayload bytes) into `packet` (replaced), rekeying first
-    // when the epoch is due.
+    // Seals a packet in place (session_frame.hpp has the layout). `packet` holds the 64 header
+    // bytes (written here), `payload_len` plaintext bytes after them, and room for the 16-byte tag.
+    // The caller fills `header`'s own fields (flags, subprotocol, stream, sequence, hops, ...);
+    // this sets session_id, nonce and payload_length, encodes it, and seals. Rekeys first when the
+    // epoch is due. No allocation.
+    SessionResult seal_in_place(wire::PacketHeader& header, std::span<std::uint8_t> packet,
+                                std::size_t payload_len) noexcept;
+    // Opens a whole datagram in place: `header` was decoded from packet[0, 64) and names this
+    // session. On success the plaintext is packet[64, 64 + plaintext_len). AEAD first, then replay
+    // admission; a rejected packet changes no state except the counters, and its bytes are
+    // unchanged. No allocation.
+    SessionResult open_in_place(const wire::PacketHeader& header, std::span<std::uint8_t> packet,
+                                std::size_t& plaintext_len) noexcept;
+
+    // Copying forms of the two above (tests, tools): `packet` / `payload` are replaced, and
+    // cleared on failure. seal uses a default header (no flags, stream 0).
     SessionResult seal(std::span<const std::uint8_t> payload, std::vector<std::uint8_t>& packet) noexcept;
-    // Opens `packet` into `payload` (replaced; cleared on failure). AEAD first, then replay
-    // admission; a rejected packet changes no state except the counters.
     SessionResult open(std::span<const std::uint8_t> packet, std::vector<std::uint8_t>& payload) noexcept;
     // Moves the send direction to a new epoch now.
     SessionResult rekey_send() noexcept;
@@ -80,7 +93,7 @@ private:
     SessionResult next_cipher(crypto::NoiseCipherState& chain, bool advance, bool send,
                               std::optional<crypto::PacketCipher>& out) noexcept;
     bool previous_usable(std::chrono::steady_clock::time_point now) noexcept;
-    SessionResult reject(SessionError error, const char* reason, std::vector<std::uint8_t>& payload) noexcept;
+    SessionResult reject(SessionError error, const char* reason) noexcept;
 
     crypto::NoiseTransport transport_;
     crypto::NoiseRole role_;

@@ -1,9 +1,13 @@
-// net/kernel/session/session_frame.hpp — PROVISIONAL byte layouts of handshake and data messages,
-// used until the sessions move onto the 64-byte wire packet header (wire/packet_header.hpp).
+// net/kernel/session/session_frame.hpp — byte layouts of session data packets and handshake messages.
 //
-// Data packet:  [epoch u8][counter u64 LE][ciphertext + 16-byte tag]
-//   AEAD associated data: [session id u64 LE][epoch u8][counter u64 LE]
-//   AEAD nonce: the direction's 4-byte prefix + counter (PacketCipher)
+// Data packet:  [64-byte wire header (wire/packet_header.hpp)][ciphertext + 16-byte tag]
+//   header.session_id = the session id; header.payload_length = ciphertext + tag.
+//   header.nonce = [4-byte direction prefix][u64 LE: epoch << 56 | counter] — exactly the AEAD
+//   nonce, so the receiver reads the epoch from its top byte and the replay counter from the rest.
+//   AEAD associated data: the 64 header bytes with the nonce and hop count zeroed (relays change
+//   the hop count; the nonce is authenticated as the nonce).
+// Handshake messages travel as the payload of a packet whose header has the handshake flag and
+// session id 0 (the mesh core builds it); their own layout:
 // Initiation:   [kind=1][version=1][suite u8][len u8][initiator id][len u8][responder id]
 //               [Noise NKpsk0 message 1: e (32) + encrypted empty payload (16)]
 // Response:     [kind=2][version=1][suite u8][Noise message 2: e (32) + tag (16)]
@@ -27,11 +31,14 @@
 
 namespace net::kernel::session {
 
-inline constexpr std::size_t kDataHeaderSize = 9;
-inline constexpr std::size_t kDataAdSize = 17;
-inline constexpr std::size_t kMinDataPacket = kDataHeaderSize + crypto::PacketCipher::tag_size;
+inline constexpr std::size_t kMinDataPacket = wire::kPacketHeaderSize + crypto::PacketCipher::tag_size;
 inline constexpr std::size_t kMaxDataPacket = wire::kMaxPacketSize;
 inline constexpr std::size_t kMaxSealPayload = kMaxDataPacket - kMinDataPacket;
+// The nonce's 64-bit counter field: the epoch in the top byte, the packet counter below it.
+inline constexpr unsigned kEpochShift = 56;
+inline constexpr std::uint64_t kCounterMask = (std::uint64_t{1} << kEpochShift) - 1;
+// Packets per epoch: a direction rekeys before its counter reaches this.
+inline constexpr std::uint64_t kMaxPacketsPerEpoch = kCounterMask;
 
 inline constexpr std::uint8_t kFrameVersion = 1;
 inline constexpr std::uint8_t kKindInitiation = 1;
@@ -39,14 +46,9 @@ inline constexpr std::uint8_t kKindResponse = 2;
 inline constexpr std::size_t kNoiseMessageSize = 48;  // both NKpsk0 messages with an empty payload
 inline constexpr std::size_t kMaxHandshakeFrame = 1024;
 
-struct DataHeader {
-    std::uint8_t epoch = 0;
-    std::uint64_t counter = 0;
-};
-
-void encode_data_header(const DataHeader& h, std::uint8_t* out) noexcept;
-DataHeader decode_data_header(const std::uint8_t* in) noexcept;
-std::array<std::uint8_t, kDataAdSize> data_associated_data(std::uint64_t session_id, const DataHeader& h) noexcept;
+// The header nonce of packet `counter` of `epoch` in a direction with nonce prefix `prefix`.
+std::array<std::uint8_t, wire::kNonceSize> data_nonce(std::span<const std::uint8_t, 4> prefix, std::uint8_t epoch,
+                                                     std::uint64_t counter) noexcept;
 
 std::uint8_t suite_code(crypto::NoiseCipher suite) noexcept;
 

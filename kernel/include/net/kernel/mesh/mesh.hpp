@@ -1,0 +1,124 @@
+// net/kernel/mesh/mesh.hpp — the node's encrypted mesh: peers and sessions over a transport
+// plugin, heartbeats and the failure detector, routing learned from pingwaves, in-place
+// forwarding for other nodes (never decrypted), streams through reliability plugins, and dispatch
+// of decrypted payloads by subprotocol. docs/mesh.md explains it for operators.
+//
+// Threads: the transport's receive thread runs the whole receive path (open, dispatch, forward);
+// application threads send; one periodic loop timer (the tick) drives handshakes, heartbeats,
+// pingwaves, failure detection and route expiry. Every public function is [any-thread] unless
+// noted.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "net/iface/mesh.h"
+#include "net/kernel/mesh/failure_detector.hpp"
+#include "net/kernel/mesh/mesh_config.hpp"
+#include "net/kernel/mesh/routing_table.hpp"
+
+namespace net::kernel {
+class BufferPool;
+class EventLoop;
+class Logger;
+class PluginHost;
+}  // namespace net::kernel
+
+namespace net::kernel::mesh {
+
+// A mesh that cannot start: what() says why (missing transport, unreadable identity, ...).
+class MeshError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+// Cumulative counters, readable at any time.
+struct MeshCounterSnapshot {
+    std::uint64_t datagrams_received = 0;
+    std::uint64_t datagrams_sent = 0;
+    std::uint64_t packets_decrypted = 0;
+    std::uint64_t packets_sealed = 0;
+    std::uint64_t packets_forwarded = 0;  // routed packets passed on for other nodes, never decrypted
+    std::uint64_t forward_no_route = 0;
+    std::uint64_t forward_hop_limit = 0;
+    std::uint64_t rejected_malformed = 0;
+    std::uint64_t rejected_auth = 0;
+    std::uint64_t rejected_replay = 0;
+    std::uint64_t rejected_unknown_session = 0;
+    std::uint64_t rejected_handshake = 0;
+    std::uint64_t handshakes_completed = 0;
+    std::uint64_t heartbeats_sent = 0;
+    std::uint64_t heartbeats_received = 0;
+    std::uint64_t pingwaves_sent = 0;
+    std::uint64_t pingwaves_received = 0;
+    std::uint64_t send_no_route = 0;
+    std::uint64_t send_failed = 0;
+    std::uint64_t unknown_subprotocol = 0;
+};
+
+struct PingReply {
+    std::uint64_t sequence = 0;
+    std::chrono::nanoseconds rtt{};
+};
+
+class Mesh {
+public:
+    Mesh(MeshConfig config, std::string node_name, PluginHost& plugins, EventLoop& loop, BufferPool& buffers,
+         Logger& logger);
+    ~Mesh();  // stop()
+    Mesh(const Mesh&) = delete;
+    Mesh& operator=(const Mesh&) = delete;
+
+    // Loads the identity; finds the transport and reliability plugins (they must be started);
+    // attaches to the transport; starts the tick and the admin socket. Throws MeshError.
+    void start();
+    // Detaches from the transport, stops the tick and the admin socket, closes every stream.
+    // Idempotent.
+    void stop() noexcept;
+    bool running() const noexcept;
+
+    Address address() const noexcept;  // valid after start()
+    std::uint64_t node_id() const noexcept;
+
+    // Streams (net/iface/mesh.h documents the statuses).
+    net_status_t open_stream(Address to, std::string_view mode, net_mesh_stream_t*& out);
+    net_status_t stream_send(net_mesh_stream_t* stream, std::span<const net_bytes_t> events);
+    void stream_close(net_mesh_stream_t* stream);
+    net_status_t add_receiver(net_mesh_receive_fn fn, void* ctx, std::uint64_t& id);
+    void remove_receiver(std::uint64_t id);
+
+    // Subprotocols of plugins (ids >= subprotocol::first_plugin).
+    net_status_t register_subprotocol(std::uint16_t id, net_mesh_subprotocol_fn fn, void* ctx);
+    void unregister_subprotocol(std::uint16_t id);
+    net_status_t send_subprotocol(Address to, std::uint16_t id, std::span<const std::uint8_t> payload);
+
+    // The operator's view (admin "status"; the JSON layout is in admin/status_format.hpp).
+    nlohmann::json status() const;
+    // Sends `count` probes to `to`, `interval` apart, and waits up to `timeout` after the last
+    // for replies. One entry per probe; empty for a lost one. Blocks the caller.
+    std::vector<std::optional<PingReply>> ping(Address to, unsigned count, Millis interval, Millis timeout);
+
+    MeshCounterSnapshot counters() const noexcept;
+    // Observation for tests and status.
+    std::optional<PeerHealth> peer_health(Address peer) const;
+    std::optional<Route> route_to(Address destination) const;
+    bool has_session(Address peer) const;
+
+    // The "net.mesh/1" function table; `object` is this Mesh.
+    static const net_mesh_v1_t* abi_table() noexcept;
+
+    struct Impl;
+
+private:
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace net::kernel::mesh

@@ -1,0 +1,196 @@
+// mesh_handshake.cpp — opening sessions: NKpsk0 initiations to peers whose static key is known
+// (directly or through relays), answers to initiations, and the session table.
+#include <botan/system_rng.h>
+
+#include <cstring>
+
+#include "mesh_impl.hpp"
+#include "net/kernel/session/session_frame.hpp"
+
+namespace net::kernel::mesh {
+
+namespace {
+
+constexpr std::size_t kMaxSessionsPerPeer = 2;
+
+session::NodeId node_id_bytes(std::uint64_t node_id)
+{
+    session::NodeId id(8);
+    wire::store_le(id.data(), node_id);
+    return id;
+}
+
+std::optional<std::uint64_t> node_id_from(std::span<const std::uint8_t> bytes)
+{
+    if (bytes.size() != 8) return std::nullopt;
+    return wire::load_le<std::uint64_t>(bytes.data());
+}
+
+std::uint64_t random_handshake_id()
+{
+    std::uint64_t id = 0;
+    Botan::system_rng().randomize(reinterpret_cast<std::uint8_t*>(&id), sizeof id);
+    return id == 0 ? 1 : id;
+}
+
+}  // namespace
+
+session::HandshakeConfig Mesh::Impl::handshake_base() const
+{
+    session::HandshakeConfig c;
+    c.suite = config.suite;
+    c.local_node_id = node_id_bytes(self_node_id);
+    c.psk = config.psk;
+    return c;
+}
+
+void Mesh::Impl::maybe_start_handshake(Peer& peer, TimePoint now)
+{
+    if (!peer.static_key || now < peer.next_attempt) return;
+    const auto path = path_to(peer);
+    if (!path) return;  // no endpoint and no route yet: try again on a later tick
+    session::InitiatorConfig ic;
+    static_cast<session::HandshakeConfig&>(ic) = handshake_base();
+    ic.remote_node_id = node_id_bytes(peer.node_id);
+    std::memcpy(ic.remote_static.data(), peer.static_key->data(), ic.remote_static.size());
+    ic.handshake_timeout = config.handshake_timeout;
+    ic.handshake_retries = config.handshake_retries;
+    auto initiator = std::make_unique<session::Initiator>(std::move(ic));
+    std::vector<std::uint8_t> first;
+    if (const auto r = initiator->start(first); !r) {
+        log(NET_LOG_ERROR, "handshake with " + peer.name + " could not start: " + r.reason);
+        peer.next_attempt = now + config.reconnect_interval;
+        return;
+    }
+    peer.initiator = std::move(initiator);
+    peer.handshake_id = random_handshake_id();
+    send_handshake(path->endpoint, path->routed ? std::optional<Address>(peer.address) : std::nullopt,
+                   peer.handshake_id, first);
+}
+
+void Mesh::Impl::handle_handshake(const wire::PacketHeader& h, std::span<const std::uint8_t> message,
+                                  const net_endpoint_t& from, std::optional<Address> routed_from)
+{
+    if (message.empty()) {
+        bump(counters.rejected_handshake);
+        return;
+    }
+    std::vector<Address> flush;
+    if (message[0] == session::kKindInitiation) {
+        session::Initiation init;
+        if (!session::decode_initiation(message, init)) {
+            bump(counters.rejected_handshake);
+            return;
+        }
+        const auto initiator_id = node_id_from(init.initiator_id);
+        if (!initiator_id) {
+            bump(counters.rejected_handshake);
+            return;
+        }
+        const Address initiator_address = *initiator_id & wire::kMaxNodeAddress;
+        if (routed_from && *routed_from != initiator_address) {
+            bump(counters.rejected_handshake);
+            return;
+        }
+        std::lock_guard lock(mutex);
+        auto outcome = responder->handle_initiation(message);
+        if (!outcome.result) {
+            bump(counters.rejected_handshake);
+            log(NET_LOG_DEBUG, "initiation from " + format_endpoint(from) + " refused: " + outcome.result.reason);
+            return;
+        }
+        Peer& peer = peer_for(initiator_address, *initiator_id);
+        if (!routed_from && !peer.endpoint) peer.endpoint = from;
+        if (routed_from) {
+            const auto path = path_to(peer);
+            if (!path) return;  // no way back yet; the initiator will retry
+            send_handshake(path->endpoint, initiator_address, h.session_id, outcome.response);
+        } else {
+            send_handshake(from, std::nullopt, h.session_id, outcome.response);
+        }
+        if (outcome.session) {
+            install_session(peer, std::move(outcome.session), !routed_from);
+            if (!peer.pending.empty()) flush.push_back(peer.address);
+        }
+    } else if (message[0] == session::kKindResponse) {
+        std::lock_guard lock(mutex);
+        Peer* peer = nullptr;
+        for (auto& [address, p] : peers) {
+            if (p->initiator && p->handshake_id == h.session_id) {
+                peer = p.get();
+                break;
+            }
+        }
+        if (peer == nullptr) {
+            bump(counters.rejected_handshake);
+            return;
+        }
+        std::unique_ptr<session::Session> s;
+        const auto r = peer->initiator->handle_response(message, s);
+        if (!r) {
+            bump(counters.rejected_handshake);
+            log(NET_LOG_DEBUG, "handshake response from " + format_endpoint(from) + " refused: " + r.reason);
+            return;
+        }
+        peer->initiator.reset();
+        install_session(*peer, std::move(s), !routed_from);
+        if (!peer->pending.empty()) flush.push_back(peer->address);
+    } else {
+        bump(counters.rejected_handshake);
+        return;
+    }
+    for (Address a : flush) flush_pending(a);
+}
+
+void Mesh::Impl::install_session(Peer& peer, std::unique_ptr<session::Session> s, bool direct)
+{
+    auto ps = std::make_shared<PeerSession>();
+    ps->session = std::move(s);
+    ps->peer = peer.address;
+    ps->direct = direct;
+    ps->established = Clock::now();
+    const std::uint64_t id = ps->session->id();
+    {
+        std::unique_lock lock(sessions_mutex);
+        sessions[id] = ps;
+        peer.session_ids.push_back(id);
+        while (peer.session_ids.size() > kMaxSessionsPerPeer) {
+            sessions.erase(peer.session_ids.front());
+            peer.session_ids.pop_front();
+        }
+    }
+    const bool first = peer.current == nullptr;
+    peer.current = ps;
+    const TimePoint now = Clock::now();
+    peer.last_heard_ns.store(steady_ns(now), std::memory_order_relaxed);
+    if (!peer.detector) {
+        peer.detector.emplace(FailureDetectorConfig{config.heartbeat_interval, config.suspect_after_misses,
+                                                    config.session_timeout},
+                              now);
+    } else {
+        peer.detector->heard(now);
+    }
+    peer.last_heartbeat = TimePoint{};
+    if (direct) routing->add_direct(peer.address, now);
+    bump(counters.handshakes_completed);
+    if (first) {
+        log(NET_LOG_INFO, "session with " + peer.name + " " + format_address(peer.address) + " up (" +
+                              (direct ? "direct" : "through relays") + ")");
+    }
+}
+
+void Mesh::Impl::drop_sessions(Peer& peer)
+{
+    {
+        std::unique_lock lock(sessions_mutex);
+        for (std::uint64_t id : peer.session_ids) sessions.erase(id);
+    }
+    peer.session_ids.clear();
+    peer.current.reset();
+    peer.initiator.reset();
+    for (Address gone : routing->remove_direct(peer.address)) {
+        log(NET_LOG_INFO, "route to " + format_address(gone) + " withdrawn (via " + peer.name + ")");
+    }
+}
+
+}  // namespace net::kernel::mesh

@@ -1,0 +1,160 @@
+// Plugin "net.reliability.fire": interface net.reliability/1, mode "fire" (no retransmission).
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common_config.hpp"
+#include "fire_stream.hpp"
+#include "net/iface/reliability.h"
+#include "net/sdk/plugin.hpp"
+#include "periodic_tick.hpp"
+#include "stream_table.hpp"
+
+namespace net::reliability {
+namespace {
+
+class FirePlugin final : public net::sdk::Plugin {
+public:
+    static constexpr const char* kId = "net.reliability.fire";
+    static constexpr const char* kVersion = "1.0.0";
+    static constexpr const char* kDescription = "Delivery mode \"fire\": events packed and sent once, never retransmitted";
+    static constexpr const char* kConfigSchema = R"({
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+            "idle_timeout_ms": {"type": "integer", "minimum": 1, "maximum": 86400000,
+                                "description": "a stream with no packet sent or received for this long is closed"},
+            "max_streams":     {"type": "integer", "minimum": 1, "maximum": 1048576,
+                                "description": "open streams per instance; opening one more evicts the least recently used"}
+        }
+    })";
+    static constexpr const char* const kProvides[] = {NET_IFACE_RELIABILITY_V1, nullptr};
+    static constexpr const char* const* kNeeds = nullptr;
+
+    FirePlugin(const net_host_t* host, std::string_view config_json)
+        : Plugin(host), settings_(read_common_settings(parse_config_object(config_json))), streams_(settings_.max_streams)
+    {
+        metrics_.host = host;
+        metrics_.malformed = host->metric_register(host, NET_METRIC_COUNTER, "malformed_packets",
+                                                   "received packets dropped because their payload is malformed");
+        metrics_.send_dropped = host->metric_register(host, NET_METRIC_COUNTER, "send_dropped_packets",
+                                                      "accepted packets the link refused (fire-and-forget drops them)");
+        evictions_ = host->metric_register(host, NET_METRIC_COUNTER, "evicted_streams", "streams closed to respect max_streams");
+        idle_closes_ = host->metric_register(host, NET_METRIC_COUNTER, "idle_streams", "streams closed by the idle timeout");
+    }
+
+    ~FirePlugin() override
+    {
+        tick_.stop();
+        for (auto& s : streams_.take_all()) s->destroy();
+    }
+
+    void start() override
+    {
+        const std::uint64_t period_ms = std::clamp<std::uint64_t>(settings_.idle_timeout_ms / 8, 1, 1000);
+        tick_.start(host(), period_ms * kNsPerMs, &FirePlugin::on_tick, this);
+    }
+
+    void stop() noexcept override { tick_.stop(); }
+
+    const void* get_interface(std::string_view id) noexcept override
+    {
+        return id == NET_IFACE_RELIABILITY_V1 ? &kInterface : nullptr;
+    }
+
+private:
+    static FirePlugin& self(void* object) noexcept { return net::sdk::instance_of<FirePlugin>(object); }
+    static FireStream* stream_of(net_reliability_stream_t* s) noexcept { return reinterpret_cast<FireStream*>(s); }
+
+    static const char* mode(void*) noexcept { return "fire"; }
+
+    static net_status_t stream_open(void* object, const net_stream_link_t* link, int /*opened_here*/,
+                                    net_reliability_stream_t** out) noexcept
+    {
+        if (out == nullptr || link == nullptr || link->send == nullptr || link->deliver == nullptr ||
+            link->closed == nullptr) {
+            return NET_E_INVALID_ARGUMENT;
+        }
+        *out = nullptr;
+        FirePlugin& p = self(object);
+        std::shared_ptr<FireStream> evicted;
+        const net_status_t s = net::sdk::guard(nullptr, [&] {
+            auto stream = std::make_shared<FireStream>(link, p.streams_, p.metrics_);
+            *out = reinterpret_cast<net_reliability_stream_t*>(stream.get());
+            evicted = p.streams_.insert(std::move(stream));
+        });
+        if (evicted) {
+            p.host()->metric_add(p.host(), p.evictions_, 1);
+            evicted->finish_close(NET_E_CLOSED, "evicted: the instance is at max_streams (" +
+                                                    std::to_string(p.settings_.max_streams) + ")");
+        }
+        return s;
+    }
+
+    static net_status_t stream_send(net_reliability_stream_t* s, const net_bytes_t* events, std::size_t count) noexcept
+    {
+        if (s == nullptr) return NET_E_INVALID_ARGUMENT;
+        return net::sdk::guard(nullptr, [&] { return stream_of(s)->send(events, count); });
+    }
+
+    static void stream_receive(net_reliability_stream_t* s, const net_stream_frame_t* frame) noexcept
+    {
+        if (s == nullptr || frame == nullptr) return;
+        net::sdk::guard(nullptr, [&] {
+            const auto keep = stream_of(s)->keep_alive();
+            stream_of(s)->receive(*frame);
+        });
+    }
+
+    static net_status_t stream_stats(net_reliability_stream_t* s, net_stream_stats_t* out) noexcept
+    {
+        if (s == nullptr || out == nullptr) return NET_E_INVALID_ARGUMENT;
+        stream_of(s)->stats(*out);
+        return NET_OK;
+    }
+
+    static void stream_destroy(net_reliability_stream_t* s) noexcept;
+
+    static void on_tick(void* user)
+    {
+        FirePlugin& p = *static_cast<FirePlugin*>(user);
+        net::sdk::guard(nullptr, [&] {
+            std::vector<std::shared_ptr<FireStream>> live;
+            p.streams_.snapshot_live(live);
+            const std::uint64_t now = now_ns();
+            for (auto& stream : live) {
+                if (stream->idle_for_longer_than(now, p.settings_.idle_timeout_ms * kNsPerMs) && stream->claim_close()) {
+                    p.host()->metric_add(p.host(), p.idle_closes_, 1);
+                    stream->finish_close(NET_E_TIMEOUT, "idle for more than " + std::to_string(p.settings_.idle_timeout_ms) +
+                                                            " ms");
+                }
+            }
+        });
+    }
+
+    static constexpr net_reliability_v1_t kInterface = {
+        sizeof(net_reliability_v1_t), 0, &FirePlugin::mode, &FirePlugin::stream_open, &FirePlugin::stream_send,
+        &FirePlugin::stream_receive, &FirePlugin::stream_stats, &FirePlugin::stream_destroy,
+    };
+
+    CommonSettings settings_;
+    FireMetrics metrics_;
+    net_metric_t* evictions_ = nullptr;
+    net_metric_t* idle_closes_ = nullptr;
+    StreamTable<FireStream> streams_;
+    PeriodicTick tick_;
+};
+
+void FirePlugin::stream_destroy(net_reliability_stream_t* s) noexcept
+{
+    if (s == nullptr) return;
+    FireStream* stream = stream_of(s);
+    std::shared_ptr<FireStream> owned = stream->table().remove(stream);
+    if (owned) owned->destroy();
+}
+
+}  // namespace
+}  // namespace net::reliability
+
+NET_SDK_EXPORT_PLUGIN(net::reliability::FirePlugin)

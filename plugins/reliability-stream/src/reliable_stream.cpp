@@ -1,0 +1,393 @@
+#include <cstdio>
+#include <cstdlib>
+#include "reliable_stream.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <span>
+
+#include "stream_stats.hpp"
+
+namespace net::reliability {
+
+ReliableStream::ReliableStream(const net_host_t* host, const net_stream_link_t* link, StreamTable<ReliableStream>& table,
+                               const StreamSettings& settings, const StreamMetrics& metrics)
+    : StreamBase(link),
+      host_(host),
+      table_(table),
+      settings_(settings),
+      metrics_(metrics),
+      nack_interval_ns_(settings.rto_min_ms * kNsPerMs),
+      credit_limit_(settings.credit_window_bytes),
+      rto_(RtoLimits{settings.rto_initial_ms * 1000, settings.rto_min_ms * 1000, settings.rto_max_ms * 1000,
+                     tick_period_ms(settings) * 1000}),
+      cwnd_(settings.initial_cwnd, 2, settings.max_cwnd),
+      reorder_(settings.credit_window_bytes, std::uint64_t{settings.max_cwnd} + 64)
+{
+}
+
+// ---------------------------------------------------------------- send half
+
+net_status_t ReliableStream::send(const net_bytes_t* events, std::size_t count)
+{
+    if (count > 0 && events == nullptr) return NET_E_INVALID_ARGUMENT;
+    const std::span<const net_bytes_t> batch(events, count);
+    std::lock_guard lock(mutex_);
+    if (is_closed()) return NET_E_CLOSED;
+    if (count == 0) return NET_OK;
+    if (!plan_packets(batch, link_->max_payload, plans_)) return NET_E_INVALID_ARGUMENT;
+    std::uint64_t total = 0;
+    for (const PacketPlan& plan : plans_) total += plan.payload_bytes;
+    // More than a whole window can never be accepted at once.
+    if (total > settings_.credit_window_bytes) return NET_E_INVALID_ARGUMENT;
+    if (bytes_accepted_ + total > credit_limit_) {
+        stats_.backpressure += 1;
+        return NET_E_WOULD_BLOCK;
+    }
+
+    // Build every packet before committing any, so that a failed allocation accepts nothing.
+    std::vector<Packet> built;
+    built.reserve(plans_.size());
+    for (const PacketPlan& plan : plans_) {
+        net::sdk::Buffer payload = net::sdk::Buffer::allocate(host_, plan.payload_bytes);
+        write_packet(batch, plan, payload.mutable_bytes().data());
+        built.push_back(Packet{0, static_cast<std::uint16_t>(plan.event_count), std::move(payload)});
+    }
+    for (Packet& packet : built) {
+        packet.sequence = next_sequence_++;
+        queue_.push_back(std::move(packet));
+    }
+    bytes_accepted_ += total;
+    stats_.events_sent += count;
+    const std::uint64_t now = now_ns();
+    touch(now);
+    pump_locked(now);
+    return NET_OK;
+}
+
+bool ReliableStream::transmit_locked(Packet& packet, std::uint64_t)
+{
+    net_stream_frame_t frame{};
+    frame.sequence = packet.sequence;
+    frame.flags = NET_FRAME_RELIABLE;
+    frame.event_count = packet.event_count;
+    frame.payload = net_bytes_t{packet.payload.bytes().data(), packet.payload.size()};
+    return link_->send(link_->ctx, &frame) == NET_OK;
+}
+
+void ReliableStream::pump_locked(std::uint64_t now)
+{
+    while (!queue_.empty() && in_flight_.size() < cwnd_.packets()) {
+        Packet& packet = queue_.front();
+        if (!transmit_locked(packet, now)) break;  // socket full or session gone: the tick retries
+        packet.first_sent_ns = now;
+        packet.last_sent_ns = now;
+        packet.transmissions = 1;
+        stats_.packets_sent += 1;
+        stats_.bytes_in_flight += packet.payload.size();
+        in_flight_.push_back(std::move(packet));
+        queue_.pop_front();
+        if (rto_deadline_ns_ == 0) rto_deadline_ns_ = now + rto_.rto_us() * kNsPerUs;
+    }
+}
+
+void ReliableStream::retransmit_locked(Packet& packet, std::uint64_t now)
+{
+    if (!transmit_locked(packet, now)) return;
+    packet.transmissions += 1;
+    packet.last_sent_ns = now;
+    stats_.retransmits += 1;
+    metrics_.add(metrics_.retransmits);
+}
+
+void ReliableStream::on_retransmission_timeout_locked(std::uint64_t now, AfterUnlock& after)
+{
+    if (in_flight_.empty()) {
+        rto_deadline_ns_ = 0;
+        return;
+    }
+    Packet& oldest = in_flight_.front();
+    if (oldest.timeouts >= settings_.max_retries) {
+        reset_locked("no acknowledgement for sequence " + std::to_string(oldest.sequence) + " after " +
+                         std::to_string(settings_.max_retries) + " retransmission timeouts",
+                     after);
+        return;
+    }
+    oldest.timeouts += 1;
+    if (getenv("RDEBUG")) std::fprintf(stderr, "%p rto seq %lu timeouts %u tx %u rto %lu inflight %zu queue %zu\n", static_cast<void*>(this), static_cast<unsigned long>(oldest.sequence), oldest.timeouts, oldest.transmissions, static_cast<unsigned long>(rto_.rto_us()), in_flight_.size(), queue_.size());
+    retransmit_locked(oldest, now);
+    rto_.on_timeout();
+    cwnd_.on_loss(next_sequence_);
+    rto_deadline_ns_ = now + rto_.rto_us() * kNsPerUs;
+}
+
+void ReliableStream::reset_locked(const std::string& message, AfterUnlock& after)
+{
+    if (!claim_close()) return;
+    send_control_locked(ControlMessage{ControlKind::reset, 0, 0, 0});  // best effort: tell the peer
+    metrics_.add(metrics_.resets);
+    after.close = true;
+    after.reason = NET_E_TIMEOUT;
+    after.message = message;
+}
+
+void ReliableStream::on_control_locked(const ControlMessage& message, std::uint64_t now, AfterUnlock& after)
+{
+    if (message.kind == ControlKind::reset) {
+        if (claim_close()) {
+            after.close = true;
+            after.reason = NET_E_CLOSED;
+            after.message = "the peer reset the stream";
+        }
+        return;
+    }
+    credit_limit_ = std::max(credit_limit_, message.credit_limit);
+
+    // Cumulative acknowledgement: free what the peer has. The RTT sample comes from the newest
+    // newly acknowledged packet, and only when no packet the ack covers was retransmitted: Karn's
+    // rule, extended to packets that waited at the receiver behind a retransmitted one (their
+    // ack measures the recovery, not the path).
+    std::uint64_t newly_acked = 0;
+    std::uint64_t sample_ns = 0;
+    bool have_sample = false;
+    bool covers_retransmission = false;
+    while (!in_flight_.empty() && in_flight_.front().sequence < message.next_expected) {
+        const Packet& packet = in_flight_.front();
+        covers_retransmission = covers_retransmission || packet.transmissions != 1;
+        sample_ns = now - packet.first_sent_ns;
+        have_sample = !covers_retransmission;
+        stats_.bytes_in_flight -= packet.payload.size();
+        in_flight_.pop_front();
+        ++newly_acked;
+    }
+    if (newly_acked > 0) {
+        if (have_sample) rto_.on_sample(sample_ns / kNsPerUs);
+        cwnd_.on_acked(newly_acked);
+        rto_deadline_ns_ = in_flight_.empty() ? 0 : now + rto_.rto_us() * kNsPerUs;
+    }
+    cwnd_.on_cumulative_ack(message.next_expected);
+
+    if (message.kind == ControlKind::nack) {
+        stats_.nacks_received += 1;
+        // A packet (re)sent less than one RTO ago is not resent for a repeated NACK: its answer
+        // may still be on the way.
+        const std::uint64_t min_gap_ns = rto_.rto_us() * kNsPerUs;
+        bool lost = false;
+        auto resend = [&](std::uint64_t sequence) {
+            if (in_flight_.empty()) return;
+            const std::uint64_t first = in_flight_.front().sequence;
+            if (sequence < first || sequence - first >= in_flight_.size()) return;
+            Packet& packet = in_flight_[static_cast<std::size_t>(sequence - first)];
+            lost = true;
+            if (now - packet.last_sent_ns < min_gap_ns) return;
+            retransmit_locked(packet, now);
+        };
+        resend(message.next_expected);
+        for (unsigned bit = 0; bit < 64; ++bit) {
+            if ((message.missing >> bit) & 1u) resend(message.next_expected + 1 + bit);
+        }
+        if (lost) cwnd_.on_loss(next_sequence_);
+    }
+    pump_locked(now);
+}
+
+// ---------------------------------------------------------------- receive half
+
+void ReliableStream::send_control_locked(const ControlMessage& message)
+{
+    std::array<std::uint8_t, kMaxControlBytes> bytes{};
+    const std::size_t len = encode_control(message, bytes);
+    net_stream_frame_t frame{};
+    frame.sequence = control_sequence_++;
+    frame.flags = NET_FRAME_NACK;
+    frame.event_count = 0;
+    frame.payload = net_bytes_t{bytes.data(), len};
+    link_->send(link_->ctx, &frame);  // a lost control packet is repaired by the next one
+}
+
+void ReliableStream::send_ack_locked(std::uint64_t now)
+{
+    const std::uint64_t consumed = consumed_bytes_.load(std::memory_order_acquire);
+    ControlMessage message;
+    message.next_expected = reorder_.next_expected();
+    message.credit_limit = consumed + settings_.credit_window_bytes;
+    if (reorder_.has_gap()) {
+        message.kind = ControlKind::nack;
+        message.missing = reorder_.missing_bitmap();
+        stats_.nacks_sent += 1;
+        last_nack_ns_ = now;
+    } else {
+        message.kind = ControlKind::ack;
+    }
+    send_control_locked(message);
+    granted_consumed_ = consumed;
+    packets_since_ack_ = 0;
+}
+
+void ReliableStream::on_data_locked(const net_stream_frame_t& frame, std::uint64_t now, std::vector<net_bytes_t>& events,
+                                    std::vector<ReorderBuffer::Early>& ready, bool& ack_due)
+{
+    if (!read_events(frame.payload, frame.event_count, events)) {
+        events.clear();
+        metrics_.add(metrics_.malformed);
+        return;
+    }
+    const std::uint64_t sequence = frame.sequence;
+    const bool opens_gap = sequence > (seen_any_ ? highest_seen_ + 1 : 0);
+    switch (reorder_.admit(sequence, frame.payload, frame.event_count)) {
+    case ReorderBuffer::Admit::duplicate:
+        if (getenv("RDEBUG")) std::fprintf(stderr, "%p dup seq %lu next %lu\n", static_cast<void*>(this), static_cast<unsigned long>(sequence), static_cast<unsigned long>(reorder_.next_expected()));
+        events.clear();
+        stats_.duplicates += 1;
+        send_ack_locked(now);  // our acknowledgement was probably lost
+        return;
+    case ReorderBuffer::Admit::beyond_window:
+        if (getenv("RDEBUG")) std::fprintf(stderr, "%p beyond seq %lu next %lu buffered %zu\n", static_cast<void*>(this), static_cast<unsigned long>(sequence), static_cast<unsigned long>(reorder_.next_expected()), reorder_.buffered_bytes());
+        events.clear();  // the sender went past its credit or window; it will resend
+        return;
+    case ReorderBuffer::Admit::buffered:
+        events.clear();
+        stats_.packets_received += 1;
+        touch(now);
+        highest_seen_ = std::max(highest_seen_, sequence);
+        seen_any_ = true;
+        if (opens_gap || now - last_nack_ns_ >= nack_interval_ns_) send_ack_locked(now);
+        return;
+    case ReorderBuffer::Admit::in_order:
+        break;
+    }
+
+    // In order: this packet (read from the caller's bytes) and every early packet it unblocks.
+    touch(now);
+    reorder_.advance();
+    highest_seen_ = std::max(highest_seen_, sequence);
+    seen_any_ = true;
+    stats_.packets_received += 1;
+    std::uint64_t packets = 1;
+    std::uint64_t bytes = frame.payload.len;
+    while (auto early = reorder_.pop_ready()) {
+        ready.push_back(std::move(*early));
+    }
+    thread_local std::vector<net_bytes_t> more;
+    for (const ReorderBuffer::Early& early : ready) {
+        // Validated when it arrived.
+        read_events(net_bytes_t{early.payload.data(), early.payload.size()}, early.event_count, more);
+        events.insert(events.end(), more.begin(), more.end());
+        bytes += early.payload.size();
+        packets += 1;
+    }
+    handed_bytes_ += bytes;
+    stats_.events_delivered += events.size();
+    packets_since_ack_ += packets;
+    ack_due = packets_since_ack_ >= settings_.ack_every_packets ||
+              handed_bytes_ - granted_consumed_ >= settings_.credit_window_bytes / 4 || reorder_.has_gap();
+}
+
+void ReliableStream::receive(const net_stream_frame_t& frame)
+{
+    const std::uint64_t now = now_ns();
+    if ((frame.flags & NET_FRAME_NACK) != 0) {
+        AfterUnlock after;
+        {
+            std::lock_guard lock(mutex_);
+            if (is_closed()) return;
+            const std::optional<ControlMessage> message = decode_control(frame.payload);
+            if (!message || frame.event_count != 0) {
+                metrics_.add(metrics_.malformed);
+                return;
+            }
+            touch(now);
+            on_control_locked(*message, now, after);
+        }
+        finish(after);
+        return;
+    }
+
+    thread_local std::vector<net_bytes_t> scratch;
+    std::vector<net_bytes_t> events = std::move(scratch);  // a nested receive from deliver gets its own
+    std::vector<ReorderBuffer::Early> ready;                // owns the bytes of early packets until delivered
+    bool ack_due = false;
+    CallbackGate::Pass pass;
+    std::uint64_t handed = 0;
+    {
+        std::lock_guard lock(mutex_);
+        if (is_closed()) return;
+        if ((frame.flags & NET_FRAME_RELIABLE) == 0) {
+            metrics_.add(metrics_.malformed);
+            return;
+        }
+        on_data_locked(frame, now, events, ready, ack_due);
+        if (!events.empty() || ack_due) pass = gate_.enter();
+        handed = handed_bytes_;
+    }
+    if (pass) {
+        if (!events.empty()) link_->deliver(link_->ctx, events.data(), events.size());
+        consumed_bytes_.store(handed, std::memory_order_release);
+        if (ack_due) {
+            std::lock_guard lock(mutex_);
+            if (!is_closed()) send_ack_locked(now_ns());
+        }
+    }
+    events.clear();
+    scratch = std::move(events);
+}
+
+// ---------------------------------------------------------------- timers, stats, teardown
+
+void ReliableStream::tick(std::uint64_t now)
+{
+    AfterUnlock after;
+    {
+        std::lock_guard lock(mutex_);
+        if (is_closed()) return;
+        if (idle_for_longer_than(now, settings_.common.idle_timeout_ms * kNsPerMs)) {
+            if (claim_close()) {
+                metrics_.add(metrics_.idle_closes);
+                after.close = true;
+                after.reason = NET_E_TIMEOUT;
+                after.message = "idle for more than " + std::to_string(settings_.common.idle_timeout_ms) + " ms";
+            }
+        } else {
+            if (rto_deadline_ns_ != 0 && now >= rto_deadline_ns_) on_retransmission_timeout_locked(now, after);
+            if (!after.close) {
+                pump_locked(now);
+                const std::uint64_t consumed = consumed_bytes_.load(std::memory_order_acquire);
+                if (consumed > granted_consumed_ || (reorder_.has_gap() && now - last_nack_ns_ >= nack_interval_ns_)) {
+                    send_ack_locked(now);
+                }
+            }
+        }
+    }
+    finish(after);
+}
+
+void ReliableStream::finish(AfterUnlock& after)
+{
+    if (after.close) finish_close(after.reason, after.message);
+}
+
+void ReliableStream::stats(net_stream_stats_t& out)
+{
+    net_stream_stats_t snapshot;
+    {
+        std::lock_guard lock(mutex_);
+        snapshot = stats_;
+        snapshot.congestion_window = cwnd_.packets();
+        snapshot.rtt_us = static_cast<std::uint32_t>(std::min<std::uint64_t>(rto_.srtt_us(), UINT32_MAX));
+        snapshot.rto_us = static_cast<std::uint32_t>(std::min<std::uint64_t>(rto_.rto_us(), UINT32_MAX));
+        const std::uint64_t credit = credit_limit_ > bytes_accepted_ ? credit_limit_ - bytes_accepted_ : 0;
+        snapshot.credit_bytes = static_cast<std::uint32_t>(std::min<std::uint64_t>(credit, UINT32_MAX));
+    }
+    copy_stats(snapshot, out);
+}
+
+void ReliableStream::release_state_locked() noexcept
+{
+    queue_.clear();
+    in_flight_.clear();
+    reorder_.clear();
+    rto_deadline_ns_ = 0;
+    stats_.bytes_in_flight = 0;
+}
+
+}  // namespace net::reliability
