@@ -101,16 +101,18 @@ void Mesh::Impl::handle_handshake(const wire::PacketHeader& h, std::span<const s
         }
         Peer& peer = peer_for(initiator_address, *initiator_id);
         if (!routed_from && !peer.endpoint) peer.endpoint = from;
-        if (routed_from) {
-            const auto path = path_to(peer);
-            if (!path) return;  // no way back yet; the initiator will retry
-            send_handshake(path->endpoint, initiator_address, h.session_id, outcome.response);
-        } else {
-            send_handshake(from, std::nullopt, h.session_id, outcome.response);
-        }
+        // Installed before answering: when the answer cannot leave yet (no route back), the
+        // initiator's retry gets the same answer from the responder's cache, for this session.
         if (outcome.session) {
             install_session(peer, std::move(outcome.session), !routed_from);
             if (!peer.pending.empty()) flush.push_back(peer.address);
+        }
+        if (routed_from) {
+            if (const auto path = path_to(peer)) {
+                send_handshake(path->endpoint, initiator_address, h.session_id, outcome.response);
+            }
+        } else {
+            send_handshake(from, std::nullopt, h.session_id, outcome.response);
         }
     } else if (message[0] == session::kKindResponse) {
         std::lock_guard lock(mutex);

@@ -1,5 +1,3 @@
-#include <cstdio>
-#include <cstdlib>
 #include "reliable_stream.hpp"
 
 #include <algorithm>
@@ -114,7 +112,6 @@ void ReliableStream::on_retransmission_timeout_locked(std::uint64_t now, AfterUn
         return;
     }
     oldest.timeouts += 1;
-    if (getenv("RDEBUG")) std::fprintf(stderr, "%p rto seq %lu timeouts %u tx %u rto %lu inflight %zu queue %zu\n", static_cast<void*>(this), static_cast<unsigned long>(oldest.sequence), oldest.timeouts, oldest.transmissions, static_cast<unsigned long>(rto_.rto_us()), in_flight_.size(), queue_.size());
     retransmit_locked(oldest, now);
     rto_.on_timeout();
     cwnd_.on_loss(next_sequence_);
@@ -161,7 +158,11 @@ void ReliableStream::on_control_locked(const ControlMessage& message, std::uint6
         ++newly_acked;
     }
     if (newly_acked > 0) {
-        if (have_sample) rto_.on_sample(sample_ns / kNsPerUs);
+        if (have_sample) {
+            rto_.on_sample(sample_ns / kNsPerUs);
+        } else {
+            rto_.collapse_backoff();  // the path delivers again; keep the backoff for a dead one
+        }
         cwnd_.on_acked(newly_acked);
         rto_deadline_ns_ = in_flight_.empty() ? 0 : now + rto_.rto_us() * kNsPerUs;
     }
@@ -169,9 +170,9 @@ void ReliableStream::on_control_locked(const ControlMessage& message, std::uint6
 
     if (message.kind == ControlKind::nack) {
         stats_.nacks_received += 1;
-        // A packet (re)sent less than one RTO ago is not resent for a repeated NACK: its answer
-        // may still be on the way.
-        const std::uint64_t min_gap_ns = rto_.rto_us() * kNsPerUs;
+        // A packet (re)sent less than half an RTO (without backoff) ago is not resent for a
+        // repeated NACK: its answer may still be on the way.
+        const std::uint64_t min_gap_ns = rto_.base_rto_us() / 2 * kNsPerUs;
         bool lost = false;
         auto resend = [&](std::uint64_t sequence) {
             if (in_flight_.empty()) return;
@@ -236,13 +237,11 @@ void ReliableStream::on_data_locked(const net_stream_frame_t& frame, std::uint64
     const bool opens_gap = sequence > (seen_any_ ? highest_seen_ + 1 : 0);
     switch (reorder_.admit(sequence, frame.payload, frame.event_count)) {
     case ReorderBuffer::Admit::duplicate:
-        if (getenv("RDEBUG")) std::fprintf(stderr, "%p dup seq %lu next %lu\n", static_cast<void*>(this), static_cast<unsigned long>(sequence), static_cast<unsigned long>(reorder_.next_expected()));
         events.clear();
         stats_.duplicates += 1;
         send_ack_locked(now);  // our acknowledgement was probably lost
         return;
     case ReorderBuffer::Admit::beyond_window:
-        if (getenv("RDEBUG")) std::fprintf(stderr, "%p beyond seq %lu next %lu buffered %zu\n", static_cast<void*>(this), static_cast<unsigned long>(sequence), static_cast<unsigned long>(reorder_.next_expected()), reorder_.buffered_bytes());
         events.clear();  // the sender went past its credit or window; it will resend
         return;
     case ReorderBuffer::Admit::buffered:

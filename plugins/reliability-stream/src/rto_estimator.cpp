@@ -12,7 +12,7 @@ constexpr double kK = 4;
 }  // namespace
 
 RtoEstimator::RtoEstimator(const RtoLimits& limits) noexcept
-    : limits_(limits), rto_us_(clamp(static_cast<double>(limits.initial_us)))
+    : limits_(limits), base_rto_us_(clamp(static_cast<double>(limits.initial_us))), rto_us_(base_rto_us_)
 {
 }
 
@@ -34,7 +34,8 @@ void RtoEstimator::on_sample(std::uint64_t rtt_us) noexcept
         rttvar_us_ = (1 - kBeta) * rttvar_us_ + kBeta * std::fabs(srtt_us_ - r);
         srtt_us_ = (1 - kAlpha) * srtt_us_ + kAlpha * r;
     }
-    rto_us_ = clamp(srtt_us_ + std::max(static_cast<double>(limits_.granularity_us), kK * rttvar_us_));
+    base_rto_us_ = clamp(srtt_us_ + std::max(static_cast<double>(limits_.granularity_us), kK * rttvar_us_));
+    rto_us_ = base_rto_us_;
 }
 
 void RtoEstimator::on_timeout() noexcept

@@ -22,6 +22,12 @@ public:
 
     void on_sample(std::uint64_t rtt_us) noexcept;
     void on_timeout() noexcept;  // exponential backoff
+    // Drops the backoff: RTO returns to the value of the last sample (or the initial value). Used
+    // when an acknowledgement frees new data but gives no sample (Karn), so that a long loss
+    // episode does not keep the timer backed off for good.
+    void collapse_backoff() noexcept { rto_us_ = base_rto_us_; }
+    // RTO without backoff.
+    std::uint64_t base_rto_us() const noexcept { return base_rto_us_; }
 
     std::uint64_t rto_us() const noexcept { return rto_us_; }
     std::uint64_t srtt_us() const noexcept { return has_sample_ ? static_cast<std::uint64_t>(srtt_us_) : 0; }
@@ -35,6 +41,7 @@ private:
     bool has_sample_ = false;
     double srtt_us_ = 0;
     double rttvar_us_ = 0;
+    std::uint64_t base_rto_us_;
     std::uint64_t rto_us_;
 };
 

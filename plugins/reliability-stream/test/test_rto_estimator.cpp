@@ -86,3 +86,18 @@ BOOST_AUTO_TEST_CASE(timeouts_double_the_rto_up_to_max_and_a_new_sample_recomput
     // RTTVAR = 3/4 * 50000 + 0 = 37500; SRTT = 100000; RTO = 100000 + 150000 = 250000
     BOOST_TEST(rto.rto_us() == 250'000u);
 }
+
+BOOST_AUTO_TEST_CASE(collapsing_the_backoff_returns_to_the_last_computed_rto)
+{
+    RtoEstimator rto(kDefaults);
+    rto.on_timeout();
+    rto.collapse_backoff();
+    BOOST_TEST(rto.rto_us() == 50'000u);
+    rto.on_sample(100'000);
+    rto.on_timeout();
+    rto.on_timeout();
+    BOOST_TEST(rto.rto_us() == 1'200'000u);
+    BOOST_TEST(rto.base_rto_us() == 300'000u);
+    rto.collapse_backoff();
+    BOOST_TEST(rto.rto_us() == 300'000u);
+}

@@ -28,7 +28,8 @@ void send_numbered(Endpoint& sender, std::uint64_t total, std::size_t batch,
         if (s == NET_OK) {
             first += n;
         } else {
-            BOOST_REQUIRE_EQUAL(s, NET_E_WOULD_BLOCK);
+            BOOST_REQUIRE_MESSAGE(s == NET_E_WOULD_BLOCK, "stream_send returned " << s << " at event " << first << ": "
+                                                           << sender.closed_message);
             if (std::chrono::steady_clock::now() >= end) {
                 const net_stream_stats_t st = sender.stats();
                 if (receiver != nullptr) {
