@@ -16,6 +16,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <stdexcept>
@@ -243,6 +244,7 @@ public:
                     if (s == NET_OK) {
                         index += events_per_call;
                     } else if (s == NET_E_WOULD_BLOCK) {
+                        if (std::getenv("BENCH_YIELD")) std::this_thread::yield(); else
                         std::this_thread::sleep_for(20us);  // back-pressure: retry
                     } else {
                         std::fprintf(stderr, "bench_mesh_throughput: stream_send: %s\n", net_status_name(s));
@@ -322,6 +324,7 @@ int main(int argc, char** argv)
             f.mesh.push_back(mr.received_per_s);
             f.mesh_sent.push_back(mr.sent_per_s);
             f.ratio.push_back(rr.received_per_s > 0 ? mr.received_per_s / rr.received_per_s : 0);
+            if (std::getenv("BENCH_VERBOSE")) std::printf("  run %d: mesh %.0f (offered %.0f) raw %.0f (offered %.0f)\n", r, mr.received_per_s, mr.sent_per_s, rr.received_per_s, rr.sent_per_s);
         }
         const auto a1 = mesh.counters_a();
         const auto b1 = mesh.counters_b();

@@ -8,6 +8,9 @@
 
 #include <stddef.h>
 
+#include "net/iface/mesh.h"
+#include "net/iface/reliability.h"
+#include "net/iface/transport.h"
 #include "net/net.h"
 
 #ifdef __cplusplus
@@ -66,5 +69,42 @@ NET_ASSERT_LAYOUT(offsetof(net_plugin_descriptor_t, get_interface) == 88, "descr
 NET_ASSERT_LAYOUT(offsetof(net_plugin_descriptor_t, last_error) == 96, "descriptor.last_error");
 NET_ASSERT_LAYOUT(sizeof(net_plugin_descriptor_t) == 104, "sizeof(net_plugin_descriptor_t) for ABI 1.0");
 NET_ASSERT_LAYOUT(NET_PLUGIN_DESCRIPTOR_SIZE_1_0 == 104, "NET_PLUGIN_DESCRIPTOR_SIZE_1_0");
+
+/* net.transport/1 */
+NET_ASSERT_LAYOUT(sizeof(net_endpoint_t) == 24 && offsetof(net_endpoint_t, port) == 2 &&
+                      offsetof(net_endpoint_t, scope_id) == 4 && offsetof(net_endpoint_t, addr) == 8,
+                  "net_endpoint_t");
+NET_ASSERT_LAYOUT(sizeof(net_datagram_t) == 32 && offsetof(net_datagram_t, peer) == 8, "net_datagram_t");
+NET_ASSERT_LAYOUT(sizeof(net_transport_stats_t) == 104 && offsetof(net_transport_stats_t, datagrams_sent) == 8 &&
+                      offsetof(net_transport_stats_t, injected_delays) == 96,
+                  "net_transport_stats_t");
+NET_ASSERT_LAYOUT(sizeof(net_transport_v1_t) == 56 && offsetof(net_transport_v1_t, max_datagram) == 8 &&
+                      offsetof(net_transport_v1_t, send_batch) == 40 && offsetof(net_transport_v1_t, stats) == 48,
+                  "net_transport_v1_t");
+
+/* net.reliability/1 */
+NET_ASSERT_LAYOUT(sizeof(net_stream_frame_t) == 32 && offsetof(net_stream_frame_t, flags) == 8 &&
+                      offsetof(net_stream_frame_t, event_count) == 10 && offsetof(net_stream_frame_t, payload) == 16,
+                  "net_stream_frame_t");
+NET_ASSERT_LAYOUT(sizeof(net_stream_stats_t) == 104 && offsetof(net_stream_stats_t, events_sent) == 8 &&
+                      offsetof(net_stream_stats_t, congestion_window) == 88 &&
+                      offsetof(net_stream_stats_t, credit_bytes) == 100,
+                  "net_stream_stats_t");
+NET_ASSERT_LAYOUT(sizeof(net_stream_link_t) == 56 && offsetof(net_stream_link_t, peer_address) == 8 &&
+                      offsetof(net_stream_link_t, ctx) == 24 && offsetof(net_stream_link_t, send) == 32 &&
+                      offsetof(net_stream_link_t, closed) == 48,
+                  "net_stream_link_t");
+NET_ASSERT_LAYOUT(sizeof(net_reliability_v1_t) == 56 && offsetof(net_reliability_v1_t, mode) == 8 &&
+                      offsetof(net_reliability_v1_t, stream_open) == 16 &&
+                      offsetof(net_reliability_v1_t, stream_destroy) == 48,
+                  "net_reliability_v1_t");
+
+/* net.mesh/1 */
+NET_ASSERT_LAYOUT(sizeof(net_mesh_event_info_t) == 24 && offsetof(net_mesh_event_info_t, source_address) == 8 &&
+                      offsetof(net_mesh_event_info_t, hops) == 16,
+                  "net_mesh_event_info_t");
+NET_ASSERT_LAYOUT(sizeof(net_mesh_v1_t) == 80 && offsetof(net_mesh_v1_t, local_address) == 8 &&
+                      offsetof(net_mesh_v1_t, add_receiver) == 40 && offsetof(net_mesh_v1_t, send_subprotocol) == 72,
+                  "net_mesh_v1_t");
 
 #endif /* NET_TEST_ABI_LAYOUT_H */

@@ -69,7 +69,8 @@ typedef struct net_mesh_v1 {
      * [any-thread] */
     net_status_t (*stream_send)(void *self, net_mesh_stream_t *stream, const net_bytes_t *events, size_t count);
 
-    /* Closes the stream and frees it. [any-thread], once. */
+    /* Closes the stream and frees it. [any-thread], once; not from inside a receiver while it is
+     * handed events of this same stream (sending on it from there is fine). */
     void (*stream_close)(void *self, net_mesh_stream_t *stream);
 
     /* Adds a receiver of every event arriving at this node; returns its id in *out (for

@@ -1,0 +1,86 @@
+#include "file_handle.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace net::redex {
+
+FileHandle::FileHandle(const std::filesystem::path& path, Mode mode) : path_(path)
+{
+    const int flags = O_RDWR | O_CLOEXEC | (mode == Mode::create_empty ? O_CREAT | O_TRUNC : 0);
+    fd_ = ::open(path.c_str(), flags, 0644);
+    if (fd_ < 0) fail("open");
+    struct stat st {};
+    if (::fstat(fd_, &st) != 0) fail("fstat");
+    size_ = static_cast<std::uint64_t>(st.st_size);
+}
+
+FileHandle::~FileHandle()
+{
+    if (fd_ >= 0) ::close(fd_);
+}
+
+void FileHandle::append(std::span<const std::uint8_t> bytes)
+{
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+        const ssize_t n = ::pwrite(fd_, bytes.data() + done, bytes.size() - done, static_cast<off_t>(size_ + done));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) fail("write");
+        done += static_cast<std::size_t>(n);
+    }
+    size_ += done;
+}
+
+void FileHandle::truncate(std::uint64_t size)
+{
+    if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) fail("ftruncate");
+    size_ = size;
+}
+
+void FileHandle::sync()
+{
+    if (::fdatasync(fd_) != 0) fail("fdatasync");
+}
+
+void FileHandle::read_at(std::uint64_t offset, std::span<std::uint8_t> out) const
+{
+    std::size_t done = 0;
+    while (done < out.size()) {
+        const ssize_t n = ::pread(fd_, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) fail("read");
+        done += static_cast<std::size_t>(n);
+    }
+}
+
+std::vector<std::uint8_t> FileHandle::read_whole(const std::filesystem::path& path)
+{
+    std::error_code ec;
+    if (!std::filesystem::exists(path, ec)) return {};
+    FileHandle f(path, Mode::open_existing);
+    std::vector<std::uint8_t> bytes(f.size());
+    f.read_at(0, bytes);
+    return bytes;
+}
+
+void FileHandle::sync_directory(const std::filesystem::path& dir)
+{
+    const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) throw IoError("open " + dir.string() + ": " + std::strerror(errno));
+    const int rc = ::fsync(fd);
+    const int err = errno;
+    ::close(fd);
+    if (rc != 0) throw IoError("fsync " + dir.string() + ": " + std::strerror(err));
+}
+
+void FileHandle::fail(const char* what) const
+{
+    throw IoError(std::string(what) + " " + path_.string() + ": " + std::strerror(errno));
+}
+
+}  // namespace net::redex
