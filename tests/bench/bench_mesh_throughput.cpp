@@ -52,26 +52,64 @@ struct Settings {
 struct Rate {
     double received_per_s = 0;  // at the receiver, in the window
     double sent_per_s = 0;      // offered by the sender, same window (information)
+    // CPU seconds per second of window (1.0 = one core busy), user and system, of the thread
+    // that sends and of the thread that receives (for the mesh: the transport's receive thread).
+    double sender_user = 0, sender_sys = 0, receiver_user = 0, receiver_sys = 0;
 };
+
+// A thread's user and system CPU time in seconds, from /proc (clock ticks); zeros if unknown.
+std::pair<double, double> thread_cpu(pid_t tid)
+{
+    if (tid <= 0) return {0, 0};
+    const std::string path = "/proc/self/task/" + std::to_string(tid) + "/stat";
+    FILE* f = std::fopen(path.c_str(), "r");
+    if (f == nullptr) return {0, 0};
+    char line[1024] = {};
+    const bool ok = std::fgets(line, sizeof line, f) != nullptr;
+    std::fclose(f);
+    if (!ok) return {0, 0};
+    const char* p = std::strrchr(line, ')');  // the name may hold spaces; fields follow the last ')'
+    if (p == nullptr) return {0, 0};
+    unsigned long long utime = 0, stime = 0;
+    // After ')': state(3) ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime(14) stime(15)
+    if (std::sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &utime, &stime) != 2) return {0, 0};
+    const double hz = static_cast<double>(::sysconf(_SC_CLK_TCK));
+    return {static_cast<double>(utime) / hz, static_cast<double>(stime) / hz};
+}
 
 // Runs `sender` on its own thread until stopped; samples received()/sent() around a window after
 // a warm-up. The sender must return when `stop` becomes true.
 Rate measure(const Settings& settings, const std::function<void(std::atomic<bool>&)>& sender,
-             const std::function<std::uint64_t()>& received, const std::function<std::uint64_t()>& sent)
+             const std::function<std::uint64_t()>& received, const std::function<std::uint64_t()>& sent,
+             const std::function<pid_t()>& receiver_tid)
 {
     std::atomic<bool> stop{false};
-    std::thread t([&] { sender(stop); });
+    std::atomic<pid_t> sender_tid{0};
+    std::thread t([&] {
+        sender_tid = ::gettid();
+        sender(stop);
+    });
     std::this_thread::sleep_for(settings.warmup);
+    const pid_t rt = receiver_tid();
+    const auto sc0 = thread_cpu(sender_tid.load());
+    const auto rc0 = thread_cpu(rt);
     const std::uint64_t r0 = received();
     const std::uint64_t s0 = sent();
     const auto t0 = std::chrono::steady_clock::now();
     std::this_thread::sleep_for(settings.window);
     const std::uint64_t r1 = received();
     const std::uint64_t s1 = sent();
+    const auto sc1 = thread_cpu(sender_tid.load());
+    const auto rc1 = thread_cpu(rt);
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     stop = true;
     t.join();
-    return Rate{static_cast<double>(r1 - r0) / secs, static_cast<double>(s1 - s0) / secs};
+    Rate rate{static_cast<double>(r1 - r0) / secs, static_cast<double>(s1 - s0) / secs};
+    rate.sender_user = (sc1.first - sc0.first) / secs;
+    rate.sender_sys = (sc1.second - sc0.second) / secs;
+    rate.receiver_user = (rc1.first - rc0.first) / secs;
+    rate.receiver_sys = (rc1.second - rc0.second) / secs;
+    return rate;
 }
 
 // ---------------------------------------------------------------- raw UDP reference
@@ -120,12 +158,16 @@ public:
     {
         std::atomic<bool> stop_rx{false};
         std::atomic<std::uint64_t> received{0};
-        std::thread receiver([&] { receive_loop(stop_rx, received); });
+        std::atomic<pid_t> tid{0};
+        std::thread receiver([&] {
+            tid = ::gettid();
+            receive_loop(stop_rx, received);
+        });
         std::atomic<std::uint64_t> sent{0};
         const Rate rate = measure(
             settings, [&](std::atomic<bool>& stop) { send_loop(stop, sent); },
             [&] { return received.load(std::memory_order_relaxed); },
-            [&] { return sent.load(std::memory_order_relaxed); });
+            [&] { return sent.load(std::memory_order_relaxed); }, [&] { return tid.load(); });
         stop_rx = true;
         receiver.join();
         return rate;
@@ -186,9 +228,12 @@ private:
 
 struct EventCounter {
     std::atomic<std::uint64_t> events{0};
+    std::atomic<pid_t> tid{0};  // the thread that delivers: B's transport receive thread
     static void on_events(void* ctx, const net_mesh_event_info_t*, const net_bytes_t*, std::size_t count)
     {
-        static_cast<EventCounter*>(ctx)->events.fetch_add(count, std::memory_order_relaxed);
+        auto* self = static_cast<EventCounter*>(ctx);
+        if (self->tid.load(std::memory_order_relaxed) == 0) self->tid = ::gettid();
+        self->events.fetch_add(count, std::memory_order_relaxed);
     }
 };
 
@@ -254,7 +299,7 @@ public:
                 }
             },
             [&] { return counter_.events.load(std::memory_order_relaxed); },
-            [&] { return a_->mesh()->counters().datagrams_sent; });
+            [&] { return a_->mesh()->counters().datagrams_sent; }, [&] { return counter_.tid.load(); });
         // Let the receiver drain (and a reliable stream finish) before the next measurement.
         std::uint64_t last = counter_.events.load();
         for (int i = 0; i < 100; ++i) {
@@ -280,6 +325,7 @@ private:
 
 struct Figures {
     std::vector<double> mesh, mesh_sent, raw, raw_sent, ratio;
+    std::vector<double> mesh_tx_cpu, mesh_rx_cpu, raw_tx_cpu, raw_rx_cpu;  // CPU us per datagram
 };
 
 }  // namespace
@@ -324,7 +370,17 @@ int main(int argc, char** argv)
             f.mesh.push_back(mr.received_per_s);
             f.mesh_sent.push_back(mr.sent_per_s);
             f.ratio.push_back(rr.received_per_s > 0 ? mr.received_per_s / rr.received_per_s : 0);
-            if (std::getenv("BENCH_VERBOSE")) std::printf("  run %d: mesh %.0f (offered %.0f) raw %.0f (offered %.0f)\n", r, mr.received_per_s, mr.sent_per_s, rr.received_per_s, rr.sent_per_s);
+            f.mesh_tx_cpu.push_back((mr.sender_user + mr.sender_sys) / mr.sent_per_s * 1e6);
+            f.mesh_rx_cpu.push_back((mr.receiver_user + mr.receiver_sys) / mr.received_per_s * 1e6);
+            f.raw_tx_cpu.push_back((rr.sender_user + rr.sender_sys) / rr.sent_per_s * 1e6);
+            f.raw_rx_cpu.push_back((rr.receiver_user + rr.receiver_sys) / rr.received_per_s * 1e6);
+            if (std::getenv("BENCH_VERBOSE")) {
+                std::printf("  run %d: mesh %.0f (offered %.0f; tx %.2f+%.2f rx %.2f+%.2f cores) raw %.0f (offered "
+                            "%.0f; tx %.2f+%.2f rx %.2f+%.2f cores)\n",
+                            r, mr.received_per_s, mr.sent_per_s, mr.sender_user, mr.sender_sys, mr.receiver_user,
+                            mr.receiver_sys, rr.received_per_s, rr.sent_per_s, rr.sender_user, rr.sender_sys,
+                            rr.receiver_user, rr.receiver_sys);
+            }
         }
         const auto a1 = mesh.counters_a();
         const auto b1 = mesh.counters_b();
@@ -342,6 +398,10 @@ int main(int argc, char** argv)
                     static_cast<unsigned long long>(a1.send_failed - a0.send_failed),
                     static_cast<unsigned long long>(b1.datagrams_received - b0.datagrams_received),
                     static_cast<unsigned long long>(b1.packets_decrypted - b0.packets_decrypted));
+        std::printf("        CPU us per datagram: mesh sender %.2f, mesh receive thread %.2f; raw sender %.2f, raw "
+                    "receiver %.2f\n",
+                    net::bench::median(f.mesh_tx_cpu), net::bench::median(f.mesh_rx_cpu),
+                    net::bench::median(f.raw_tx_cpu), net::bench::median(f.raw_rx_cpu));
     }
     std::printf("\nratio = mesh events/s received / raw datagrams/s received (each event is one datagram). "
                 "(offered) = what the sender pushed in the window; the excess is dropped by a full socket.\n");
