@@ -58,17 +58,12 @@ public:
         ::sendto(fd_, bytes.data(), bytes.size(), 0, reinterpret_cast<const sockaddr*>(&to), sizeof to);
     }
 
-    // A data packet (not a handshake) that the left node sent, copied.
-    std::vector<std::uint8_t> recorded_data_packet()
+    // The next stream packet the left node sends is kept here instead of being forwarded.
+    void hold_next_stream_packet() { hold_ = true; }
+    std::vector<std::uint8_t> held()
     {
         std::lock_guard lock(mutex_);
-        for (auto it = recorded_.rbegin(); it != recorded_.rend(); ++it) {
-            if (it->size() > wire::kPacketHeaderSize && ((*it)[3] & wire::packet_flag::handshake) == 0 &&
-                ((*it)[3] & wire::packet_flag::heartbeat) == 0) {
-                return *it;
-            }
-        }
-        return {};
+        return held_;
     }
 
 private:
@@ -83,10 +78,11 @@ private:
             const auto n = ::recvfrom(fd_, buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&from), &len);
             if (n <= 0) continue;
             const bool from_left = ntohs(from.sin_port) == left_;
-            if (from_left) {
+            if (from_left && hold_ && is_stream_packet(buf.data(), static_cast<std::size_t>(n))) {
                 std::lock_guard lock(mutex_);
-                recorded_.emplace_back(buf.begin(), buf.begin() + n);
-                if (recorded_.size() > 256) recorded_.erase(recorded_.begin());
+                held_.assign(buf.begin(), buf.begin() + n);
+                hold_ = false;
+                continue;
             }
             const auto to = loopback(from_left ? right_ : left_);
             ::sendto(fd_, buf.data(), static_cast<std::size_t>(n), 0, reinterpret_cast<const sockaddr*>(&to), sizeof to);
@@ -96,9 +92,16 @@ private:
     int fd_ = -1;
     std::uint16_t left_;
     std::uint16_t right_;
+    static bool is_stream_packet(const std::uint8_t* p, std::size_t n)
+    {
+        const auto h = wire::decode(std::span(p, n));
+        return h.ok() && h->subprotocol_id == 0x0001 && (h->flags & wire::packet_flag::handshake) == 0;
+    }
+
     std::atomic<bool> stop_{false};
+    std::atomic<bool> hold_{false};
     std::mutex mutex_;
-    std::vector<std::vector<std::uint8_t>> recorded_;
+    std::vector<std::uint8_t> held_;
     std::thread thread_;
 };
 
@@ -139,15 +142,16 @@ BOOST_AUTO_TEST_CASE(forged_tampered_and_replayed_datagrams_are_dropped_and_coun
     const net_bytes_t view{event, sizeof event};
     BOOST_REQUIRE_EQUAL(a->mesh()->stream_send(stream, std::span(&view, 1)), NET_OK);
     BOOST_REQUIRE(eventually([&] { return g_events.load() == 1; }, 5s));
+    // The next genuine packet is held back by the proxy: B has not seen it yet.
+    proxy.hold_next_stream_packet();
+    BOOST_REQUIRE_EQUAL(a->mesh()->stream_send(stream, std::span(&view, 1)), NET_OK);
     std::vector<std::uint8_t> genuine;
-    BOOST_REQUIRE(eventually([&] { return !(genuine = proxy.recorded_data_packet()).empty(); }, 5s));
+    BOOST_REQUIRE(eventually([&] { return !(genuine = proxy.held()).empty(); }, 5s));
 
     std::this_thread::sleep_for(100ms);
     const auto before = b->mesh()->counters();
     const auto events_before = g_events.load();
 
-    // Replayed: the genuine packet again.
-    proxy.inject(genuine);
     // Tampered: one ciphertext bit, one authenticated header bit (stream id), one nonce bit.
     for (std::size_t at : {genuine.size() - 1, std::size_t{wire::packet_offset::stream_id},
                            std::size_t{wire::packet_offset::nonce + 5}}) {
@@ -179,23 +183,30 @@ BOOST_AUTO_TEST_CASE(forged_tampered_and_replayed_datagrams_are_dropped_and_coun
 
     BOOST_REQUIRE(eventually([&] {
         const auto c = b->mesh()->counters();
-        return c.rejected_replay >= before.rejected_replay + 1 && c.rejected_auth >= before.rejected_auth + 3 &&
-               c.rejected_malformed >= before.rejected_malformed + 3 &&
+        return c.rejected_auth >= before.rejected_auth + 3 && c.rejected_malformed >= before.rejected_malformed + 3 &&
                c.rejected_unknown_session >= before.rejected_unknown_session + 1 &&
                c.forward_no_route >= before.forward_no_route + 1;
     }, 5s));
-    const auto after = b->mesh()->counters();
-    BOOST_TEST(after.rejected_replay == before.rejected_replay + 1);
+    auto after = b->mesh()->counters();
     BOOST_TEST(after.rejected_auth == before.rejected_auth + 3);
     BOOST_TEST(after.rejected_malformed == before.rejected_malformed + 3);
     BOOST_TEST(after.rejected_unknown_session == before.rejected_unknown_session + 1);
     BOOST_TEST(after.forward_no_route == before.forward_no_route + 1);
+    BOOST_TEST(after.rejected_replay == before.rejected_replay);
     BOOST_TEST(after.packets_forwarded == before.packets_forwarded);
-    BOOST_TEST(g_events.load() == events_before);  // nothing was delivered twice or invented
+    BOOST_TEST(g_events.load() == events_before);  // nothing forged or tampered was delivered
+
+    // The genuine packet still opens after all that, exactly once: its replay is refused.
+    proxy.inject(genuine);
+    BOOST_REQUIRE(eventually([&] { return g_events.load() == events_before + 1; }, 5s));
+    proxy.inject(genuine);
+    BOOST_REQUIRE(eventually([&] { return b->mesh()->counters().rejected_replay == before.rejected_replay + 1; }, 5s));
+    std::this_thread::sleep_for(50ms);
+    BOOST_TEST(g_events.load() == events_before + 1);
 
     // The session is untouched: genuine traffic still flows.
     BOOST_REQUIRE_EQUAL(a->mesh()->stream_send(stream, std::span(&view, 1)), NET_OK);
-    BOOST_TEST(eventually([&] { return g_events.load() == events_before + 1; }, 5s));
+    BOOST_TEST(eventually([&] { return g_events.load() == events_before + 2; }, 5s));
     BOOST_TEST(b->mesh()->has_session(A));
     a->mesh()->stream_close(stream);
     b->mesh()->remove_receiver(receiver);

@@ -46,6 +46,16 @@ ReplayVerdict ReplayWindow::try_admit(std::uint64_t counter) noexcept
     return ReplayVerdict::admitted;
 }
 
+ReplayVerdict ReplayWindow::peek(std::uint64_t counter) const noexcept
+{
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (counter == ~std::uint64_t{0}) return ReplayVerdict::invalid;
+    if (counter > highest_) return ReplayVerdict::admitted;
+    if (highest_ - counter >= window_size_) return ReplayVerdict::too_old;
+    const std::uint64_t word = bitmap_[(counter >> 6) & word_mask_];
+    return (word & (std::uint64_t{1} << (counter & 63))) != 0 ? ReplayVerdict::duplicate : ReplayVerdict::admitted;
+}
+
 std::uint64_t ReplayWindow::highest() const noexcept
 {
     std::lock_guard<std::mutex> lock(mutex_);

@@ -115,6 +115,21 @@ SessionResult Session::open_in_place(const wire::PacketHeader& header, std::span
         return reject(SessionError::bad_epoch, "packet from an unknown epoch");
     }
 
+    // A replay is refused before the AEAD, so a rejected packet is never left decrypted (and a
+    // replay flood costs no decryption). try_admit below still decides, after authentication.
+    if (window != nullptr) {
+        switch (window->peek(counter)) {
+            case crypto::ReplayVerdict::admitted:
+                break;
+            case crypto::ReplayVerdict::duplicate:
+                return reject(SessionError::replay_duplicate, "duplicate packet");
+            case crypto::ReplayVerdict::too_old:
+                return reject(SessionError::replay_too_old, "packet older than the replay window");
+            case crypto::ReplayVerdict::invalid:
+                return reject(SessionError::malformed, "reserved counter");
+        }
+    }
+
     std::array<std::uint8_t, wire::kAssociatedDataSize> ad;
     wire::build_associated_data(packet.first<wire::kPacketHeaderSize>(), ad);
     const auto body = packet.subspan(wire::kPacketHeaderSize);

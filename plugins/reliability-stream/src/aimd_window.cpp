@@ -18,7 +18,7 @@ void AimdWindow::on_acked(std::uint64_t packets) noexcept
 bool AimdWindow::on_loss(std::uint64_t next_sequence) noexcept
 {
     if (in_recovery_) return false;
-    cwnd_ = std::max(min_, cwnd_ / 2);
+    cwnd_ = std::max(min_, cwnd_ * kDecrease);
     in_recovery_ = true;
     recovery_end_ = next_sequence;
     return true;

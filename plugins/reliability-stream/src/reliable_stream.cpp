@@ -170,9 +170,11 @@ void ReliableStream::on_control_locked(const ControlMessage& message, std::uint6
 
     if (message.kind == ControlKind::nack) {
         stats_.nacks_received += 1;
-        // A packet (re)sent less than half an RTO (without backoff) ago is not resent for a
-        // repeated NACK: its answer may still be on the way.
-        const std::uint64_t min_gap_ns = rto_.base_rto_us() / 2 * kNsPerUs;
+        // The first NACK for a packet resends it at once. A packet already resent is resent
+        // again only once a round trip has passed since (the repeated NACK may predate the
+        // resend): the smoothed RTT when known, else half the base RTO.
+        const std::uint64_t min_gap_ns =
+            (rto_.has_sample() ? std::max<std::uint64_t>(rto_.srtt_us(), 1) : rto_.base_rto_us() / 2) * kNsPerUs;
         bool lost = false;
         auto resend = [&](std::uint64_t sequence) {
             if (in_flight_.empty()) return;
@@ -180,7 +182,7 @@ void ReliableStream::on_control_locked(const ControlMessage& message, std::uint6
             if (sequence < first || sequence - first >= in_flight_.size()) return;
             Packet& packet = in_flight_[static_cast<std::size_t>(sequence - first)];
             lost = true;
-            if (now - packet.last_sent_ns < min_gap_ns) return;
+            if (packet.transmissions > 1 && now - packet.last_sent_ns < min_gap_ns) return;
             retransmit_locked(packet, now);
         };
         resend(message.next_expected);

@@ -14,13 +14,13 @@ BOOST_AUTO_TEST_CASE(window_grows_by_about_one_packet_per_window_of_acks)
     BOOST_TEST(w.packets() == 17u);
 }
 
-BOOST_AUTO_TEST_CASE(loss_halves_once_per_recovery_episode_and_never_below_min)
+BOOST_AUTO_TEST_CASE(loss_shrinks_to_seven_tenths_once_per_recovery_episode_and_never_below_min)
 {
-    AimdWindow w(16, 2, 1024);
+    AimdWindow w(20, 2, 1024);
     BOOST_TEST(w.on_loss(100));
-    BOOST_TEST(w.packets() == 8u);
+    BOOST_TEST(w.packets() == 14u);
     BOOST_TEST(!w.on_loss(101));  // same episode
-    BOOST_TEST(w.packets() == 8u);
+    BOOST_TEST(w.packets() == 14u);
     w.on_cumulative_ack(99);
     BOOST_TEST(w.in_recovery());
     w.on_cumulative_ack(100);

@@ -10,7 +10,7 @@
 // rejection here: try_admit is only called after the AEAD verified the packet, so a far-ahead
 // counter is authentic, and the sender's counter is monotonic.
 //
-// Call order: authenticate first, then try_admit; only an admitted packet is delivered.
+// Call order: (optionally peek,) authenticate, then try_admit; only an admitted packet is delivered.
 // Thread rule: [any-thread]; one std::mutex held for a few instructions per call. stats() is
 // [any-thread] too.
 #pragma once
@@ -45,6 +45,10 @@ public:
     explicit ReplayWindow(std::size_t window_size = default_window);
 
     ReplayVerdict try_admit(std::uint64_t counter) noexcept;
+    // What try_admit would answer now, changing nothing (no state, no stats): lets a receiver
+    // refuse a replay before spending an AEAD on it. try_admit after authentication stays the
+    // decision.
+    ReplayVerdict peek(std::uint64_t counter) const noexcept;
 
     std::size_t window_size() const noexcept { return window_size_; }
     // The highest admitted counter (0 before any).
