@@ -94,6 +94,16 @@ bool send_events(Mesh& mesh, net_mesh_stream_t* stream, std::uint64_t first, std
     return true;
 }
 
+// A – B – C: A and C know each other's keys but have no address for each other.
+void declare_relay_line(MeshLab& lab)
+{
+    for (const char* n : {"a", "b", "c"}) lab.add(n);
+    lab.link("a", "b");
+    lab.link("b", "c");
+    lab.know("a", "c", false);
+    lab.know("c", "a", false);
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(two_nodes_exchange_a_million_events_on_a_reliable_stream)
@@ -122,13 +132,7 @@ BOOST_AUTO_TEST_CASE(relay_forwards_without_holding_the_end_to_end_keys)
 {
     TempDir dir;
     MeshLab lab(dir);
-    lab.add("a");
-    lab.add("b");
-    lab.add("c");
-    lab.link("a", "b");
-    lab.link("b", "c");
-    lab.know("a", "c", false);  // A and C know each other's keys but have no address for each other
-    lab.know("c", "a", false);
+    declare_relay_line(lab);
     auto b = lab.start("b");
     auto a = lab.start("a");
     auto c = lab.start("c");
@@ -164,7 +168,8 @@ BOOST_AUTO_TEST_CASE(relay_forwards_without_holding_the_end_to_end_keys)
     const auto decrypted = b_after.packets_decrypted - b_before.packets_decrypted;
     BOOST_TEST(forwarded >= 2u * 2000u * 104u / 1374u);
     BOOST_TEST(decrypted < forwarded / 4);
-    BOOST_TEST(!b->mesh()->has_session(0));
+    // B has sessions with its two neighbours only: the A–C handshake passed through it untouched.
+    BOOST_TEST(b->mesh()->status()["peers"].size() == 2u);
     a->mesh()->stream_close(ac);
     c->mesh()->stream_close(ca);
 }
@@ -206,8 +211,8 @@ BOOST_AUTO_TEST_CASE(fire_and_forget_under_loss_never_stalls_and_loses_about_the
     auto a = lab.start("a");
     Collector at_b(*b->mesh());
     BOOST_REQUIRE(eventually([&] { return a->mesh()->has_session(lab.address("b")); }, 10s));
-    // Loss starts once the session is up: restart A's transport config is not possible at run
-    // time, so A's node is rebuilt with faults and the session re-forms first.
+    // Loss starts once the session is up (a transport's faults are fixed at start): A is
+    // restarted with a lossy transport and the session re-forms before the measurement.
     a.reset();
     lab.spec("a").transport_config["fault"] = {{"seed", 11}, {"loss", 0.1}};
     a = lab.start("a");
@@ -230,13 +235,7 @@ BOOST_AUTO_TEST_CASE(failed_relay_is_detected_its_routes_withdrawn_and_everythin
 {
     TempDir dir;
     MeshLab lab(dir);
-    lab.add("a");
-    lab.add("b");
-    lab.add("c");
-    lab.link("a", "b");
-    lab.link("b", "c");
-    lab.know("a", "c", false);
-    lab.know("c", "a", false);
+    declare_relay_line(lab);
     auto a = lab.start("a");
     auto b = lab.start("b");
     auto c = lab.start("c");

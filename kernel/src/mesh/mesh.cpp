@@ -164,9 +164,6 @@ void Mesh::Impl::stop() noexcept
 void Mesh::Impl::tick() noexcept
 {
     if (!running) return;
-    struct Heartbeat {
-        Address peer;
-    };
     std::vector<Address> heartbeat_to;
     std::vector<Address> pingwave_to;
     std::vector<Address> failed;
@@ -293,15 +290,7 @@ std::uint64_t Mesh::node_id() const noexcept
 
 MeshCounterSnapshot Mesh::counters() const noexcept
 {
-    const Counters& c = impl_->counters;
-    auto v = [](const std::atomic<std::uint64_t>& a) { return a.load(std::memory_order_relaxed); };
-    return MeshCounterSnapshot{v(c.datagrams_received), v(c.datagrams_sent), v(c.packets_decrypted),
-                               v(c.packets_sealed), v(c.packets_forwarded), v(c.forward_no_route),
-                               v(c.forward_hop_limit), v(c.rejected_malformed), v(c.rejected_auth),
-                               v(c.rejected_replay), v(c.rejected_unknown_session), v(c.rejected_handshake),
-                               v(c.handshakes_completed), v(c.heartbeats_sent), v(c.heartbeats_received),
-                               v(c.pingwaves_sent), v(c.pingwaves_received), v(c.send_no_route), v(c.send_failed),
-                               v(c.unknown_subprotocol)};
+    return impl_->counters.snapshot();
 }
 
 std::optional<PeerHealth> Mesh::peer_health(Address peer) const

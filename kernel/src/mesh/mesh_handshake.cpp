@@ -149,6 +149,7 @@ void Mesh::Impl::install_session(Peer& peer, std::unique_ptr<session::Session> s
     auto ps = std::make_shared<PeerSession>();
     ps->session = std::move(s);
     ps->peer = peer.address;
+    ps->owner = &peer;
     ps->direct = direct;
     ps->established = Clock::now();
     const std::uint64_t id = ps->session->id();

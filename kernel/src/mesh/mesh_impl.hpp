@@ -39,11 +39,18 @@ using Clock = std::chrono::steady_clock;
 using TimePoint = Clock::time_point;
 
 struct Counters {
-    std::atomic<std::uint64_t> datagrams_received{0}, datagrams_sent{0}, packets_decrypted{0}, packets_sealed{0},
-        packets_forwarded{0}, forward_no_route{0}, forward_hop_limit{0}, rejected_malformed{0}, rejected_auth{0},
-        rejected_replay{0}, rejected_unknown_session{0}, rejected_handshake{0}, handshakes_completed{0},
-        heartbeats_sent{0}, heartbeats_received{0}, pingwaves_sent{0}, pingwaves_received{0}, send_no_route{0},
-        send_failed{0}, unknown_subprotocol{0};
+#define NET_MESH_ATOMIC_FIELD(name) std::atomic<std::uint64_t> name{0};
+    NET_MESH_COUNTERS(NET_MESH_ATOMIC_FIELD)
+#undef NET_MESH_ATOMIC_FIELD
+
+    MeshCounterSnapshot snapshot() const noexcept
+    {
+        MeshCounterSnapshot out;
+#define NET_MESH_LOAD_FIELD(name) out.name = name.load(std::memory_order_relaxed);
+        NET_MESH_COUNTERS(NET_MESH_LOAD_FIELD)
+#undef NET_MESH_LOAD_FIELD
+        return out;
+    }
 };
 
 inline void bump(std::atomic<std::uint64_t>& c, std::uint64_t n = 1) noexcept
@@ -52,10 +59,13 @@ inline void bump(std::atomic<std::uint64_t>& c, std::uint64_t n = 1) noexcept
 }
 
 // One established session with a peer. Opened only on the receive thread; sealed under send_mutex.
+struct Peer;
+
 struct PeerSession {
     std::unique_ptr<session::Session> session;
     std::mutex send_mutex;
     Address peer = 0;
+    Peer* owner = nullptr;  // peers are never erased while the mesh runs: its atomics are safe to touch
     bool direct = false;  // the handshake came straight from/to the peer's endpoint
     TimePoint established{};
 };
@@ -242,7 +252,8 @@ struct Mesh::Impl {
     void handle_stream_packet(Address from, const wire::PacketHeader& h, std::span<const std::uint8_t> payload,
                               std::uint8_t hops);
     void close_streams_of(Address peer, const char* why);
-    void destroy_stream(const std::shared_ptr<MeshStream>& stream) noexcept;
+    void destroy_stream(const std::shared_ptr<MeshStream>& stream) noexcept;  // table entry and plugin stream
+    void release_plugin_stream(MeshStream& stream) noexcept;                 // plugin stream only
     void close_all_streams() noexcept;
 
     // ---- mesh_status.cpp ----
@@ -260,7 +271,6 @@ public:
     ~SendBatch();
     SendBatch(const SendBatch&) = delete;
     SendBatch& operator=(const SendBatch&) = delete;
-    void flush() noexcept;
 };
 
 std::int64_t steady_ns(TimePoint t) noexcept;

@@ -109,17 +109,8 @@ void Mesh::Impl::receive_packet(net_buffer_t*& buffer, std::size_t offset, const
         return;
     }
     bump(counters.packets_decrypted);
-    Peer* peer = nullptr;
-    {
-        // The peer outlives its sessions' table entries: peers are never erased while running.
-        std::lock_guard lock(mutex);
-        const auto it = peers.find(ps->peer);
-        if (it != peers.end()) peer = it->second.get();
-    }
-    if (peer != nullptr) {
-        peer->last_heard_ns.store(now_ns(), std::memory_order_relaxed);
-        peer->packets_received.fetch_add(1, std::memory_order_relaxed);
-    }
+    ps->owner->last_heard_ns.store(now_ns(), std::memory_order_relaxed);
+    ps->owner->packets_received.fetch_add(1, std::memory_order_relaxed);
     const std::span<const std::uint8_t> plaintext(packet.data() + wire::kPacketHeaderSize, plaintext_len);
     if ((h.flags & wire::packet_flag::heartbeat) != 0) {
         bump(counters.heartbeats_received);
@@ -160,15 +151,10 @@ void Mesh::Impl::handle_probe(PeerSession& ps, std::span<const std::uint8_t> pay
     }
     const auto rtt = std::chrono::nanoseconds(now_ns() - static_cast<std::int64_t>(probe->sent_ns));
     if (rtt.count() < 0) return;
-    {
-        std::lock_guard lock(mutex);
-        const auto it = peers.find(ps.peer);
-        if (it != peers.end()) {
-            auto& smoothed = it->second->rtt_ns;
-            const auto old = smoothed.load(std::memory_order_relaxed);
-            smoothed.store(old == 0 ? rtt.count() : old + (rtt.count() - old) / 8, std::memory_order_relaxed);
-        }
-    }
+    // Only this (receive) thread writes the smoothed RTT.
+    auto& smoothed = ps.owner->rtt_ns;
+    const auto old = smoothed.load(std::memory_order_relaxed);
+    smoothed.store(old == 0 ? rtt.count() : old + (rtt.count() - old) / 8, std::memory_order_relaxed);
     if (probe->id != 0) handle_pong(probe->id, rtt);
 }
 

@@ -23,12 +23,22 @@ struct ThreadBatch {
 
 thread_local ThreadBatch t_batch;
 
-void send_now(Mesh::Impl& mesh, net_datagram_t* datagrams, std::size_t count) noexcept
+net_status_t send_now(Mesh::Impl& mesh, net_datagram_t* datagrams, std::size_t count) noexcept
 {
     std::size_t sent = 0;
     const net_status_t s = mesh.transport->send_batch(mesh.transport_object, datagrams, count, &sent);
     bump(mesh.counters.datagrams_sent, sent);
     if (s != NET_OK) bump(mesh.counters.send_failed, count - sent);
+    return s;
+}
+
+// Sends and releases what this thread's batch holds.
+void flush_thread_batch() noexcept
+{
+    if (t_batch.count == 0 || t_batch.mesh == nullptr) return;
+    send_now(*t_batch.mesh, t_batch.datagrams.data(), t_batch.count);
+    for (std::size_t i = 0; i < t_batch.count; ++i) BufferPool::release(t_batch.datagrams[i].buffer);
+    t_batch.count = 0;
 }
 
 }  // namespace
@@ -41,35 +51,20 @@ SendBatch::SendBatch(Mesh::Impl& mesh) noexcept
 SendBatch::~SendBatch()
 {
     if (--t_batch.depth == 0) {
-        flush();
+        flush_thread_batch();
         t_batch.mesh = nullptr;
     }
-}
-
-void SendBatch::flush() noexcept
-{
-    if (t_batch.count == 0 || t_batch.mesh == nullptr) return;
-    send_now(*t_batch.mesh, t_batch.datagrams.data(), t_batch.count);
-    for (std::size_t i = 0; i < t_batch.count; ++i) BufferPool::release(t_batch.datagrams[i].buffer);
-    t_batch.count = 0;
 }
 
 net_status_t Mesh::Impl::transmit(net_buffer_t* buffer, const net_endpoint_t& endpoint)
 {
     if (t_batch.depth > 0 && t_batch.mesh == this) {
-        if (t_batch.count == kBatchLimit) {
-            SendBatch inner(*this);
-            inner.flush();
-        }
+        if (t_batch.count == kBatchLimit) flush_thread_batch();
         t_batch.datagrams[t_batch.count++] = net_datagram_t{BufferPool::retain(buffer), endpoint};
         return NET_OK;
     }
     net_datagram_t d{buffer, endpoint};
-    std::size_t sent = 0;
-    const net_status_t s = transport->send_batch(transport_object, &d, 1, &sent);
-    bump(counters.datagrams_sent, sent);
-    if (s != NET_OK) bump(counters.send_failed);
-    return s;
+    return send_now(*this, &d, 1);
 }
 
 std::optional<Path> Mesh::Impl::path_to(Peer& peer)

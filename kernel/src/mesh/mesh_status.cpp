@@ -96,27 +96,11 @@ nlohmann::json Mesh::Impl::status() const
     }
     doc["streams"] = std::move(stream_list);
 
-    auto v = [](const std::atomic<std::uint64_t>& a) { return a.load(std::memory_order_relaxed); };
-    doc["counters"] = {{"datagrams_received", v(counters.datagrams_received)},
-                       {"datagrams_sent", v(counters.datagrams_sent)},
-                       {"packets_decrypted", v(counters.packets_decrypted)},
-                       {"packets_sealed", v(counters.packets_sealed)},
-                       {"packets_forwarded", v(counters.packets_forwarded)},
-                       {"forward_no_route", v(counters.forward_no_route)},
-                       {"forward_hop_limit", v(counters.forward_hop_limit)},
-                       {"rejected_malformed", v(counters.rejected_malformed)},
-                       {"rejected_auth", v(counters.rejected_auth)},
-                       {"rejected_replay", v(counters.rejected_replay)},
-                       {"rejected_unknown_session", v(counters.rejected_unknown_session)},
-                       {"rejected_handshake", v(counters.rejected_handshake)},
-                       {"handshakes_completed", v(counters.handshakes_completed)},
-                       {"heartbeats_sent", v(counters.heartbeats_sent)},
-                       {"heartbeats_received", v(counters.heartbeats_received)},
-                       {"pingwaves_sent", v(counters.pingwaves_sent)},
-                       {"pingwaves_received", v(counters.pingwaves_received)},
-                       {"send_no_route", v(counters.send_no_route)},
-                       {"send_failed", v(counters.send_failed)},
-                       {"unknown_subprotocol", v(counters.unknown_subprotocol)}};
+    const MeshCounterSnapshot c = counters.snapshot();
+    nlohmann::json& out = doc["counters"];
+#define NET_MESH_COUNTER_JSON(name) out[#name] = c.name;
+    NET_MESH_COUNTERS(NET_MESH_COUNTER_JSON)
+#undef NET_MESH_COUNTER_JSON
     return doc;
 }
 

@@ -126,10 +126,8 @@ void Mesh::Impl::handle_stream_packet(Address from, const wire::PacketHeader& h,
         }
         std::lock_guard lock(streams_mutex);
         const auto [it, inserted] = streams.emplace(StreamKey{from, h.stream_id}, s);
-        if (!inserted) {
-            std::unique_lock call(s->call_mutex);
-            mode->vtable->stream_destroy(s->plugin_stream);
-            s->plugin_stream = nullptr;
+        if (!inserted) {  // opened by a packet handled meanwhile: use that one
+            release_plugin_stream(*s);
             s = it->second;
         }
     }
@@ -151,10 +149,15 @@ void Mesh::Impl::destroy_stream(const std::shared_ptr<MeshStream>& s) noexcept
         if (it != streams.end() && it->second == s) streams.erase(it);
     }
     s->closed = true;
-    std::unique_lock call(s->call_mutex);
-    if (s->plugin_stream != nullptr) {
-        s->mode->vtable->stream_destroy(s->plugin_stream);
-        s->plugin_stream = nullptr;
+    release_plugin_stream(*s);
+}
+
+void Mesh::Impl::release_plugin_stream(MeshStream& s) noexcept
+{
+    std::unique_lock call(s.call_mutex);  // waits for a stream_receive or stream_send in progress
+    if (s.plugin_stream != nullptr) {
+        s.mode->vtable->stream_destroy(s.plugin_stream);
+        s.plugin_stream = nullptr;
     }
 }
 
@@ -174,11 +177,7 @@ void Mesh::Impl::close_streams_of(Address peer, const char* why)
         if (!s->app_owned) {
             destroy_stream(s);
         } else {
-            std::unique_lock call(s->call_mutex);
-            if (s->plugin_stream != nullptr) {
-                s->mode->vtable->stream_destroy(s->plugin_stream);
-                s->plugin_stream = nullptr;
-            }
+            release_plugin_stream(*s);  // the application frees it with stream_close
         }
     }
 }
@@ -192,11 +191,7 @@ void Mesh::Impl::close_all_streams() noexcept
     }
     for (auto& s : all) {
         s->closed = true;
-        std::unique_lock call(s->call_mutex);
-        if (s->plugin_stream != nullptr) {
-            s->mode->vtable->stream_destroy(s->plugin_stream);
-            s->plugin_stream = nullptr;
-        }
+        release_plugin_stream(*s);
     }
     std::lock_guard lock(streams_mutex);
     std::erase_if(streams, [](const auto& entry) { return !entry.second->app_owned; });

@@ -75,6 +75,18 @@ SessionResult Session::reject(SessionError error, const char* reason) noexcept
     return SessionResult::failure(error, reason);
 }
 
+SessionResult Session::reject_replay(crypto::ReplayVerdict verdict) noexcept
+{
+    switch (verdict) {
+        case crypto::ReplayVerdict::duplicate:
+            return reject(SessionError::replay_duplicate, "duplicate packet");
+        case crypto::ReplayVerdict::too_old:
+            return reject(SessionError::replay_too_old, "packet older than the replay window");
+        default:
+            return reject(SessionError::malformed, "reserved counter");
+    }
+}
+
 SessionResult Session::open_in_place(const wire::PacketHeader& header, std::span<std::uint8_t> packet,
                                      std::size_t& plaintext_len) noexcept
 {
@@ -118,15 +130,8 @@ SessionResult Session::open_in_place(const wire::PacketHeader& header, std::span
     // A replay is refused before the AEAD, so a rejected packet is never left decrypted (and a
     // replay flood costs no decryption). try_admit below still decides, after authentication.
     if (window != nullptr) {
-        switch (window->peek(counter)) {
-            case crypto::ReplayVerdict::admitted:
-                break;
-            case crypto::ReplayVerdict::duplicate:
-                return reject(SessionError::replay_duplicate, "duplicate packet");
-            case crypto::ReplayVerdict::too_old:
-                return reject(SessionError::replay_too_old, "packet older than the replay window");
-            case crypto::ReplayVerdict::invalid:
-                return reject(SessionError::malformed, "reserved counter");
+        if (const auto verdict = window->peek(counter); verdict != crypto::ReplayVerdict::admitted) {
+            return reject_replay(verdict);
         }
     }
 
@@ -146,15 +151,8 @@ SessionResult Session::open_in_place(const wire::PacketHeader& header, std::span
         }
         window = fresh.get();
     }
-    switch (window->try_admit(counter)) {
-        case crypto::ReplayVerdict::admitted:
-            break;
-        case crypto::ReplayVerdict::duplicate:
-            return reject(SessionError::replay_duplicate, "duplicate packet");
-        case crypto::ReplayVerdict::too_old:
-            return reject(SessionError::replay_too_old, "packet older than the replay window");
-        case crypto::ReplayVerdict::invalid:
-            return reject(SessionError::malformed, "reserved counter");
+    if (const auto verdict = window->try_admit(counter); verdict != crypto::ReplayVerdict::admitted) {
+        return reject_replay(verdict);
     }
 
     if (is_next) {

@@ -40,28 +40,34 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-// Cumulative counters, readable at any time.
+// The mesh's counters, cumulative since start (docs/mesh.md says what moves each one).
+// One list serves the live atomics, the snapshot and the status document.
+#define NET_MESH_COUNTERS(X)                                                                       \
+    X(datagrams_received)                                                                          \
+    X(datagrams_sent)                                                                              \
+    X(packets_decrypted)                                                                           \
+    X(packets_sealed)                                                                              \
+    X(packets_forwarded)                                                                           \
+    X(forward_no_route)                                                                            \
+    X(forward_hop_limit)                                                                           \
+    X(rejected_malformed)                                                                          \
+    X(rejected_auth)                                                                               \
+    X(rejected_replay)                                                                             \
+    X(rejected_unknown_session)                                                                    \
+    X(rejected_handshake)                                                                          \
+    X(handshakes_completed)                                                                        \
+    X(heartbeats_sent)                                                                             \
+    X(heartbeats_received)                                                                         \
+    X(pingwaves_sent)                                                                              \
+    X(pingwaves_received)                                                                          \
+    X(send_no_route)                                                                               \
+    X(send_failed)                                                                                 \
+    X(unknown_subprotocol)
+
 struct MeshCounterSnapshot {
-    std::uint64_t datagrams_received = 0;
-    std::uint64_t datagrams_sent = 0;
-    std::uint64_t packets_decrypted = 0;
-    std::uint64_t packets_sealed = 0;
-    std::uint64_t packets_forwarded = 0;  // routed packets passed on for other nodes, never decrypted
-    std::uint64_t forward_no_route = 0;
-    std::uint64_t forward_hop_limit = 0;
-    std::uint64_t rejected_malformed = 0;
-    std::uint64_t rejected_auth = 0;
-    std::uint64_t rejected_replay = 0;
-    std::uint64_t rejected_unknown_session = 0;
-    std::uint64_t rejected_handshake = 0;
-    std::uint64_t handshakes_completed = 0;
-    std::uint64_t heartbeats_sent = 0;
-    std::uint64_t heartbeats_received = 0;
-    std::uint64_t pingwaves_sent = 0;
-    std::uint64_t pingwaves_received = 0;
-    std::uint64_t send_no_route = 0;
-    std::uint64_t send_failed = 0;
-    std::uint64_t unknown_subprotocol = 0;
+#define NET_MESH_SNAPSHOT_FIELD(name) std::uint64_t name = 0;
+    NET_MESH_COUNTERS(NET_MESH_SNAPSHOT_FIELD)
+#undef NET_MESH_SNAPSHOT_FIELD
 };
 
 struct PingReply {

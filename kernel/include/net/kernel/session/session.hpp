@@ -94,6 +94,7 @@ private:
                               std::optional<crypto::PacketCipher>& out) noexcept;
     bool previous_usable(std::chrono::steady_clock::time_point now) noexcept;
     SessionResult reject(SessionError error, const char* reason) noexcept;
+    SessionResult reject_replay(crypto::ReplayVerdict verdict) noexcept;  // any verdict but admitted
 
     crypto::NoiseTransport transport_;
     crypto::NoiseRole role_;
