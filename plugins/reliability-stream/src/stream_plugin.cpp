@@ -9,6 +9,7 @@
 #include "periodic_tick.hpp"
 #include "reliable_stream.hpp"
 #include "stream_settings.hpp"
+#include "stream_abi.hpp"
 #include "stream_table.hpp"
 
 namespace net::reliability {
@@ -77,61 +78,16 @@ public:
 
 private:
     static StreamPlugin& self(void* object) noexcept { return net::sdk::instance_of<StreamPlugin>(object); }
-    static ReliableStream* stream_of(net_reliability_stream_t* s) noexcept { return reinterpret_cast<ReliableStream*>(s); }
+    using Abi = StreamAbi<ReliableStream>;
 
     static const char* mode(void*) noexcept { return "stream"; }
 
     static net_status_t stream_open(void* object, const net_stream_link_t* link, int /*opened_here*/,
                                     net_reliability_stream_t** out) noexcept
     {
-        if (out == nullptr || link == nullptr || link->send == nullptr || link->deliver == nullptr ||
-            link->closed == nullptr) {
-            return NET_E_INVALID_ARGUMENT;
-        }
-        *out = nullptr;
         StreamPlugin& p = self(object);
-        std::shared_ptr<ReliableStream> evicted;
-        const net_status_t s = net::sdk::guard(nullptr, [&] {
-            auto stream = std::make_shared<ReliableStream>(p.host(), link, p.streams_, p.settings_, p.metrics_);
-            *out = reinterpret_cast<net_reliability_stream_t*>(stream.get());
-            evicted = p.streams_.insert(std::move(stream));
-        });
-        if (evicted) {
-            p.host()->metric_add(p.host(), p.evictions_, 1);
-            evicted->finish_close(NET_E_CLOSED, "evicted: the instance is at max_streams (" +
-                                                    std::to_string(p.settings_.common.max_streams) + ")");
-        }
-        return s;
-    }
-
-    static net_status_t stream_send(net_reliability_stream_t* s, const net_bytes_t* events, std::size_t count) noexcept
-    {
-        if (s == nullptr) return NET_E_INVALID_ARGUMENT;
-        return net::sdk::guard(nullptr, [&] { return stream_of(s)->send(events, count); });
-    }
-
-    static void stream_receive(net_reliability_stream_t* s, const net_stream_frame_t* frame) noexcept
-    {
-        if (s == nullptr || frame == nullptr) return;
-        net::sdk::guard(nullptr, [&] {
-            const auto keep = stream_of(s)->keep_alive();
-            stream_of(s)->receive(*frame);
-        });
-    }
-
-    static net_status_t stream_stats(net_reliability_stream_t* s, net_stream_stats_t* out) noexcept
-    {
-        if (s == nullptr || out == nullptr) return NET_E_INVALID_ARGUMENT;
-        stream_of(s)->stats(*out);
-        return NET_OK;
-    }
-
-    static void stream_destroy(net_reliability_stream_t* s) noexcept
-    {
-        if (s == nullptr) return;
-        ReliableStream* stream = stream_of(s);
-        std::shared_ptr<ReliableStream> owned = stream->table().remove(stream);
-        if (owned) owned->destroy();
+        return Abi::open(link, out, p.streams_, p.settings_.common.max_streams, p.host(), p.evictions_,
+                         [&] { return std::make_shared<ReliableStream>(p.host(), link, p.streams_, p.settings_, p.metrics_); });
     }
 
     static void on_tick(void* user)
@@ -146,9 +102,8 @@ private:
     }
 
     static constexpr net_reliability_v1_t kInterface = {
-        sizeof(net_reliability_v1_t), NET_FRAME_RELIABLE, &StreamPlugin::mode, &StreamPlugin::stream_open,
-        &StreamPlugin::stream_send, &StreamPlugin::stream_receive, &StreamPlugin::stream_stats,
-        &StreamPlugin::stream_destroy,
+        sizeof(net_reliability_v1_t), NET_FRAME_RELIABLE, &StreamPlugin::mode, &StreamPlugin::stream_open, &Abi::send, &Abi::receive,
+        &Abi::stats, &Abi::destroy,
     };
 
     StreamSettings settings_;
