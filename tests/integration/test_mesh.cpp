@@ -262,7 +262,11 @@ BOOST_AUTO_TEST_CASE(failed_relay_is_detected_its_routes_withdrawn_and_everythin
     b = lab.start("b");  // B comes back with the same identity and port
     BOOST_REQUIRE(eventually([&] { return a->mesh()->peer_health(B) == PeerHealth::healthy; }, 10s));
     BOOST_REQUIRE(eventually([&] { return a->mesh()->route_to(C).has_value(); }, 10s));
-    BOOST_REQUIRE(eventually([&] { return a->mesh()->has_session(C); }, 10s));
+    // C went silent while B was down: wait until A hears from it again, so a failure verdict still
+    // pending for C cannot close the stream below.
+    BOOST_REQUIRE(eventually([&] {
+        return a->mesh()->has_session(C) && a->mesh()->peer_health(C) == PeerHealth::healthy;
+    }, 10s));
     Collector at_c(*c->mesh());
     net_mesh_stream_t* stream = nullptr;
     BOOST_REQUIRE_EQUAL(a->mesh()->open_stream(C, "stream", stream), NET_OK);
