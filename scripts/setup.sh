@@ -8,7 +8,7 @@ packages=(
   libboost1.81-dev libboost-test1.81-dev
   nlohmann-json3-dev libbotan-2-dev libxxhash-dev openssl
   clang llvm libclang-rt-14-dev
-  procps redis-server
+  procps redis-server libhiredis-dev libzmq3-dev
 )
 
 missing=()

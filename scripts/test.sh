@@ -54,7 +54,7 @@ fi
 
 if [ "$fuzz" -eq 1 ]; then
   echo "== fuzz targets (bounded) =="
-  scripts/fuzz.sh "${NET_FUZZ_SECONDS:-30}"
+  scripts/fuzz.sh "${NET_FUZZ_SECONDS:-15}"
 fi
 
 echo "ctest: $passed passed, $failed failed"

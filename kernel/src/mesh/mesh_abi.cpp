@@ -64,6 +64,7 @@ void abi_remove_receiver(void* self, std::uint64_t id)
 
 net_status_t abi_register_subprotocol(void* self, std::uint16_t id, net_mesh_subprotocol_fn fn, void* ctx)
 {
+    if (id < subprotocol::first_plugin) return NET_E_INVALID_ARGUMENT;
     return guarded([&] { return mesh_of(self).register_subprotocol(id, fn, ctx); });
 }
 
@@ -77,6 +78,7 @@ void abi_unregister_subprotocol(void* self, std::uint16_t id)
 
 net_status_t abi_send_subprotocol(void* self, std::uint64_t address, std::uint16_t id, net_bytes_t payload)
 {
+    if (id < subprotocol::first_plugin) return NET_E_INVALID_ARGUMENT;
     if (payload.ptr == nullptr && payload.len != 0) return NET_E_INVALID_ARGUMENT;
     return guarded([&] { return mesh_of(self).send_subprotocol(address, id, std::span(payload.ptr, payload.len)); });
 }

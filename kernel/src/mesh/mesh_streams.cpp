@@ -274,7 +274,7 @@ void Mesh::remove_receiver(std::uint64_t id)
 
 net_status_t Mesh::register_subprotocol(std::uint16_t id, net_mesh_subprotocol_fn fn, void* ctx)
 {
-    if (id < subprotocol::first_plugin || fn == nullptr) return NET_E_INVALID_ARGUMENT;
+    if (subprotocol::is_mesh_internal(id) || fn == nullptr) return NET_E_INVALID_ARGUMENT;
     std::unique_lock lock(impl_->handlers_mutex);
     return impl_->handlers.emplace(id, SubprotocolHandler{fn, ctx}).second ? NET_OK : NET_E_ALREADY_EXISTS;
 }
@@ -287,7 +287,7 @@ void Mesh::unregister_subprotocol(std::uint16_t id)
 
 net_status_t Mesh::send_subprotocol(Address to, std::uint16_t id, std::span<const std::uint8_t> payload)
 {
-    if (id < subprotocol::first_plugin) return NET_E_INVALID_ARGUMENT;
+    if (subprotocol::is_mesh_internal(id)) return NET_E_INVALID_ARGUMENT;
     wire::PacketHeader h{};
     h.subprotocol_id = id;
     return impl_->send_to_peer(to, h, payload, false);

@@ -33,7 +33,8 @@ typedef int32_t net_status_t;
     X(NET_E_DENIED, -14, "permission denied")                                                \
     X(NET_E_SHUTTING_DOWN, -15, "the host is shutting down")                                 \
     X(NET_E_INTERNAL, -16, "internal error")                                                 \
-    X(NET_E_EXCEPTION, -17, "a C++ exception was caught at the ABI boundary")
+    X(NET_E_EXCEPTION, -17, "a C++ exception was caught at the ABI boundary")                \
+    X(NET_E_UNAVAILABLE, -18, "a service is unavailable for now; retrying may succeed")
 
 enum net_status_code {
 #define NET_STATUS_ENUM_ITEM(name, value, message) name = (value),

@@ -101,7 +101,9 @@ public:
     net_status_t add_receiver(net_mesh_receive_fn fn, void* ctx, std::uint64_t& id);
     void remove_receiver(std::uint64_t id);
 
-    // Subprotocols of plugins (ids >= subprotocol::first_plugin).
+    // Subprotocols of kernel services and plugins: any id the mesh does not handle itself
+    // (subprotocol::is_mesh_internal); the ABI (net/iface/mesh.h) lets plugins use only ids from
+    // subprotocol::first_plugin up.
     net_status_t register_subprotocol(std::uint16_t id, net_mesh_subprotocol_fn fn, void* ctx);
     void unregister_subprotocol(std::uint16_t id);
     net_status_t send_subprotocol(Address to, std::uint16_t id, std::span<const std::uint8_t> payload);

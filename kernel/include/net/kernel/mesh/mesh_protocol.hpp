@@ -5,6 +5,7 @@
 //                     reliability mode owns the payload (docs/reliability.md)
 //   probe     0x0002  [kind u8: 1 ping, 2 pong][id u64][sent_ns u64]: RTT and `net-mesh ping`
 //   pingwave  0x0003  [origin u64 (48-bit address)][sequence u64][hops u8]: route discovery
+//   channel_membership 0x0004, channel_events 0x0005: the channel layer (docs/channels.md)
 // Handshake packets carry no subprotocol: header flag handshake, session_id = the initiator's
 // handshake id (echoed in the response), payload = the handshake message (session_frame.hpp).
 // Heartbeats: header flag heartbeat, payload = the 16-byte tag of an empty plaintext.
@@ -23,7 +24,16 @@ namespace subprotocol {
 inline constexpr std::uint16_t stream = 0x0001;
 inline constexpr std::uint16_t probe = 0x0002;
 inline constexpr std::uint16_t pingwave = 0x0003;
+inline constexpr std::uint16_t channel_membership = 0x0004;
+inline constexpr std::uint16_t channel_events = 0x0005;
 inline constexpr std::uint16_t first_plugin = 0x0100;
+
+// Ids the mesh handles itself; kernel services (channels) register the other ids below
+// first_plugin through Mesh's C++ API, plugins only ids from first_plugin up (net/iface/mesh.h).
+constexpr bool is_mesh_internal(std::uint16_t id) noexcept
+{
+    return id == 0 || id == stream || id == probe || id == pingwave;
+}
 }  // namespace subprotocol
 
 struct Probe {
