@@ -48,6 +48,11 @@ struct AdminSocketChoice {
 AdminSocketChoice admin_socket_path(const Args& args, const std::optional<std::string>& manifest,
                                     const std::string& command);
 
+// The value of `option` as a whole number in [low, high], `fallback` when absent; nullopt after
+// printing "net-mesh <command>: <option> expects ...".
+std::optional<long long> bounded_number(const Args& args, const std::string& option, long long fallback, long long low,
+                                        long long high, const std::string& command);
+
 int run_command(const Args& args);
 int check_command(const Args& args);
 int plugins_inspect_command(const Args& args);
@@ -56,5 +61,8 @@ int identity_generate_command(const Args& args);
 int identity_show_command(const Args& args, bool fingerprint_only);
 int status_command(const Args& args);
 int ping_command(const Args& args);
+int publish_command(const Args& args);
+int subscribe_command(const Args& args);
+int log_tail_command(const Args& args);
 
 }  // namespace net::cli

@@ -1,5 +1,6 @@
 // Argument parsing for net-mesh: --name value, --name=value, and flags.
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
 #include <iostream>
 
@@ -102,6 +103,21 @@ AdminSocketChoice admin_socket_path(const Args& args, const std::optional<std::s
         std::cerr << "net-mesh " << command << ": " << e.what() << "\n";
         return {{}, exit_invalid_config};
     }
+}
+
+std::optional<long long> bounded_number(const Args& args, const std::string& option, long long fallback, long long low,
+                                        long long high, const std::string& command)
+{
+    const auto text = args.value(option);
+    if (!text) return fallback;
+    long long value = 0;
+    const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
+    if (error != std::errc() || end != text->data() + text->size() || value < low || value > high) {
+        std::cerr << "net-mesh " << command << ": " << option << " expects a whole number from " << low << " to "
+                  << high << ", got \"" << *text << "\"\n";
+        return std::nullopt;
+    }
+    return value;
 }
 
 }  // namespace net::cli

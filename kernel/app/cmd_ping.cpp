@@ -1,6 +1,5 @@
 // `net-mesh ping <address>`: has a running node probe another node through the mesh, then
 // prints one line per probe and a min/avg/p50/max summary, like ping(8).
-#include <charconv>
 #include <chrono>
 #include <iostream>
 
@@ -30,23 +29,6 @@ bool is_node_address(const std::string& s)
     return true;
 }
 
-// The value of `option` as a whole number in [low, high], `fallback` when absent; nullopt after
-// printing the problem.
-std::optional<long long> bounded_number(const Args& args, const std::string& option, long long fallback, long long low,
-                                        long long high)
-{
-    const auto text = args.value(option);
-    if (!text) return fallback;
-    long long value = 0;
-    const auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
-    if (error != std::errc() || end != text->data() + text->size() || value < low || value > high) {
-        std::cerr << "net-mesh ping: " << option << " expects a whole number from " << low << " to " << high << ", got \""
-                  << *text << "\"\n";
-        return std::nullopt;
-    }
-    return value;
-}
-
 }  // namespace
 
 int ping_command(const Args& args)
@@ -61,9 +43,9 @@ int ping_command(const Args& args)
                   << "\" is not a node address (expected 0x and up to 12 hex digits, e.g. 0x1a2b3c4d5e6f)\n";
         return exit_usage;
     }
-    const auto count = bounded_number(args, "--count", 3, 1, 1000);
-    const auto interval = bounded_number(args, "--interval", 200, 10, 60'000);
-    const auto timeout = bounded_number(args, "--timeout", 1000, 1, 60'000);
+    const auto count = bounded_number(args, "--count", 3, 1, 1000, "ping");
+    const auto interval = bounded_number(args, "--interval", 200, 10, 60'000, "ping");
+    const auto timeout = bounded_number(args, "--timeout", 1000, 1, 60'000, "ping");
     if (!count || !interval || !timeout) return exit_usage;
     const auto manifest = args.positional.size() == 2 ? std::optional(args.positional[1]) : std::nullopt;
     const AdminSocketChoice socket = admin_socket_path(args, manifest, "ping");
