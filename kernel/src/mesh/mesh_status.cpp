@@ -198,6 +198,9 @@ nlohmann::json Mesh::Impl::handle_admin(const nlohmann::json& request)
         return {{"ok", true}, {"address", format_address(*address)}, {"replies", replies}, {"sent", count},
                 {"lost", lost}};
     }
+    if (config.admin_extension) {
+        if (auto answer = config.admin_extension(request); !answer.is_null()) return answer;
+    }
     return {{"ok", false}, {"error", "unknown command \"" + cmd + "\""}};
 }
 

@@ -7,9 +7,12 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "net/iface/transport.h"
 #include "net/kernel/crypto/identity.hpp"
@@ -44,6 +47,9 @@ struct MeshConfig {
     unsigned handshake_retries = 5;
     Millis reconnect_interval{2000};
     std::filesystem::path admin_socket;  // empty = no admin socket
+    // Answers admin commands the mesh does not know (the node's channel and log commands); returns
+    // null for a command it does not know either. Called on admin connection threads.
+    std::function<nlohmann::json(const nlohmann::json&)> admin_extension;
     std::vector<PeerConfig> peers;
 };
 
