@@ -35,6 +35,16 @@ usage:
       Have a running node probe a node address (0x and up to 12 hex digits) through the mesh;
       one line per probe, then min/avg/p50/max. Defaults: 3 probes, 200 ms apart, each given
       1000 ms. Exit 1 when every probe was lost.
+  net-mesh publish <channel> (<manifest> | --socket PATH) [--message TEXT] [--token FILE]
+      Publish on a channel through a running node: --message, or each line of stdin as one event.
+  net-mesh subscribe <channel> (<manifest> | --socket PATH) [--count N] [--timeout MS] [--token FILE]
+      Subscribe through a running node and print one JSON line per event
+      ({"channel","source","payload"}); stops after N events, MS milliseconds or Ctrl-C.
+      Exit 1 when the node refuses (the reason is printed) or fewer than N events arrived.
+  net-mesh log tail <channel> (<manifest> | --socket PATH) [--from SEQ | --last N] [--follow]
+                    [--timeout MS]
+      Print a channel's RedEX log on a running node, one JSON line per entry
+      ({"sequence","timestamp_ns","payload"}); default the last 10; --follow waits for more.
   net-mesh --help | --version
 
 Plugins named by a bare name are searched in: --plugin-path dirs, NET_PLUGIN_PATH (colon-
@@ -103,6 +113,23 @@ int main(int argc, char** argv)
     if (command == "ping") {
         auto args = parse_args(argc, argv, 2, {"--socket", "--count", "--interval", "--timeout"}, {"--json"});
         return args ? ping_command(*args) : exit_usage;
+    }
+    if (command == "publish") {
+        auto args = parse_args(argc, argv, 2, {"--socket", "--message", "--token"}, {});
+        return args ? publish_command(*args) : exit_usage;
+    }
+    if (command == "subscribe") {
+        auto args = parse_args(argc, argv, 2, {"--socket", "--count", "--timeout", "--token"}, {});
+        return args ? subscribe_command(*args) : exit_usage;
+    }
+    if (command == "log") {
+        if (argc < 3 || std::strcmp(argv[2], "tail") != 0) {
+            std::cerr << "net-mesh: usage: net-mesh log tail <channel> (<manifest> | --socket PATH) [--from SEQ | --last N]"
+                         " [--follow]\n";
+            return exit_usage;
+        }
+        auto args = parse_args(argc, argv, 3, {"--socket", "--from", "--last", "--timeout"}, {"--follow"});
+        return args ? log_tail_command(*args) : exit_usage;
     }
     if (command == "identity") {
         const char* sub = argc >= 3 ? argv[2] : "";

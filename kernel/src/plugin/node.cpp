@@ -47,11 +47,20 @@ void Node::check()
     if (checked_) return;
     if (!manifest_.mesh.is_null()) {
         auto config = mesh::parse_mesh_config(manifest_, admin::admin_socket_for(manifest_));
+        config.admin_extension = [this](const nlohmann::json& request) { return admin_extension(request); };
         mesh_ = std::make_unique<mesh::Mesh>(std::move(config), manifest_.node.name, *host_, loop_, buffers_, logger_);
         host_->register_kernel_interface(NET_IFACE_MESH_V1, mesh::Mesh::abi_table(), mesh_.get());
     }
     host_->load(instance_specs(manifest_));
     checked_ = true;
+}
+
+nlohmann::json Node::admin_extension(const nlohmann::json& request)
+{
+    if (log_commands_) {
+        if (auto answer = log_commands_->handle(request); !answer.is_null()) return answer;
+    }
+    return nullptr;
 }
 
 void Node::start()
@@ -63,6 +72,7 @@ void Node::start()
                                             std::to_string(loop_.thread_count()) + " loop thread(s)");
     host_->start_all();
     started_ = true;
+    log_commands_ = std::make_unique<node::LogCommands>(*host_);
     for (const PluginInstance* i : host_->instances()) {
         logger_.write(NET_LOG_INFO, "node", "started " + i->name() + " (" + i->library().id() + " " +
                                                 i->library().descriptor().version + ")");
@@ -81,6 +91,7 @@ void Node::stop() noexcept
 {
     if (started_) logger_.write(NET_LOG_INFO, "node", "stopping node \"" + manifest_.node.name + "\"");
     if (mesh_) mesh_->stop();
+    if (log_commands_) log_commands_->close();
     host_->stop_all();
     loop_.stop();
     if (started_) logger_.write(NET_LOG_INFO, "node", "stopped cleanly");

@@ -11,6 +11,7 @@
 #include "net/kernel/manifest.hpp"
 #include "net/kernel/mesh/mesh.hpp"
 #include "net/kernel/metrics.hpp"
+#include "net/kernel/node/log_commands.hpp"
 #include "net/kernel/plugin_host.hpp"
 
 namespace net::kernel {
@@ -45,6 +46,9 @@ public:
     mesh::Mesh* mesh() noexcept { return mesh_.get(); }
 
 private:
+    // Admin commands beyond the mesh's own (log_read, channel commands); null when unknown.
+    nlohmann::json admin_extension(const nlohmann::json& request);
+
     Manifest manifest_;
     Logger logger_;
     EventLoop loop_;
@@ -52,6 +56,7 @@ private:
     MetricsRegistry metrics_;
     std::unique_ptr<PluginHost> host_;
     std::unique_ptr<mesh::Mesh> mesh_;  // destroyed before the plugins it uses
+    std::unique_ptr<node::LogCommands> log_commands_;
     bool checked_ = false;
     bool started_ = false;
 };
