@@ -172,6 +172,8 @@ nlohmann::json effective_document(const MergedManifest& m)
     if (m.schema_ref) doc["$schema"] = *m.schema_ref;
     doc["node"] = m.node;
     if (m.mesh) doc["mesh"] = *m.mesh;
+    if (m.bus) doc["bus"] = *m.bus;
+    if (m.channels) doc["channels"] = *m.channels;
     doc["plugins"] = nlohmann::json::array();
     for (const auto& p : m.plugins) {
         if (!p.enabled()) continue;
@@ -204,6 +206,8 @@ Manifest load_manifest(const fs::path& file, const LoadOptions& options)
         if (p.enabled()) manifest.plugins.push_back(make_entry(p, options, search_path));
     }
     if (merged.mesh) manifest.mesh = *merged.mesh;
+    if (merged.bus) manifest.bus = *merged.bus;
+    if (merged.channels) manifest.channels = *merged.channels;
     manifest.merged = effective_document(merged);
     return manifest;
 }

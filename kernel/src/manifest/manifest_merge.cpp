@@ -1,4 +1,4 @@
-// Merge rules: `node` and `mesh` merge field by field (arrays such as mesh.peers replace); plugins merge by instance name (fields replace,
+// Merge rules: `node`, `mesh`, `bus` and `channels` merge field by field (arrays such as mesh.peers replace); plugins merge by instance name (fields replace,
 // `config` merges recursively); new names append in order.
 #include "manifest/manifest_merge.hpp"
 
@@ -49,10 +49,15 @@ void merge_layer(MergedManifest& into, const ManifestLayer& layer, bool has_base
     const auto& doc = layer.document;
     if (auto it = doc.find("$schema"); it != doc.end()) into.schema_ref = *it;
     if (auto it = doc.find("node"); it != doc.end()) merge_objects(into.node, *it);
-    if (auto it = doc.find("mesh"); it != doc.end()) {
-        if (!into.mesh) into.mesh = nlohmann::json::object();
-        merge_objects(*into.mesh, *it);
-    }
+    const auto merge_section = [&doc](const char* name, std::optional<nlohmann::json>& section) {
+        if (auto it = doc.find(name); it != doc.end()) {
+            if (!section) section = nlohmann::json::object();
+            merge_objects(*section, *it);
+        }
+    };
+    merge_section("mesh", into.mesh);
+    merge_section("bus", into.bus);
+    merge_section("channels", into.channels);
     const auto plugins = doc.find("plugins");
     if (plugins == doc.end()) return;
     for (std::size_t i = 0; i < plugins->size(); ++i) {

@@ -33,6 +33,8 @@ struct MergedManifest {
     std::optional<nlohmann::json> schema_ref;  // "$schema" of the last layer that had one
     nlohmann::json node = nlohmann::json::object();
     std::optional<nlohmann::json> mesh;  // merged like node; absent when no layer has one
+    std::optional<nlohmann::json> bus;       // the same for "bus"
+    std::optional<nlohmann::json> channels;  // and "channels"
     std::vector<MergedPlugin> plugins;  // in declaration order
     std::map<std::string, std::size_t, std::less<>> index_by_name;
 };

@@ -25,6 +25,8 @@ constexpr std::string_view schema_text = R"json({
     },
     "node": { "$ref": "#/$defs/node" },
     "mesh": { "$ref": "#/$defs/mesh" },
+    "bus": { "$ref": "#/$defs/bus" },
+    "channels": { "$ref": "#/$defs/channels" },
     "plugins": {
       "description": "Plugin instances. An entry whose name a base manifest already declares overrides that entry.",
       "type": "array",
@@ -32,6 +34,85 @@ constexpr std::string_view schema_text = R"json({
     }
   },
   "$defs": {
+    "bus": {
+      "description": "The bus engine (docs/bus.md): sharded rings, batching, retries, handing batches to the instance that provides net.bus.adapter/1. Every field is optional.",
+      "type": "object",
+      "additionalProperties": false,
+      "properties": {
+        "adapter": { "description": "Instance providing net.bus.adapter/1; default: the only one.", "type": "string", "minLength": 1 },
+        "shards": { "type": "integer", "minimum": 1, "maximum": 256 },
+        "ring_capacity": { "description": "Events per shard ring (rounded up to a power of two).", "type": "integer", "minimum": 2, "maximum": 16777216 },
+        "policy": { "description": "What a full ring does to a publish.", "enum": ["fail", "drop_oldest", "drop_newest", "sample"] },
+        "sample": {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "rate": { "type": "integer", "minimum": 1 },
+            "high_water": { "type": "integer", "minimum": 1 }
+          }
+        },
+        "batch": {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "max_events": { "type": "integer", "minimum": 1 },
+            "max_bytes": { "type": "integer", "minimum": 1 },
+            "max_delay_us": { "type": "integer", "minimum": 0 },
+            "min_delay_us": { "type": "integer", "minimum": 0 },
+            "adaptive": { "type": "boolean" }
+          }
+        },
+        "retry": {
+          "type": "object",
+          "additionalProperties": false,
+          "properties": {
+            "initial_backoff_ms": { "type": "integer", "minimum": 0 },
+            "max_backoff_ms": { "type": "integer", "minimum": 0 },
+            "timeout_ms": { "type": "integer", "minimum": 0 }
+          }
+        }
+      }
+    },
+    "channels": {
+      "description": "The channel service (docs/channels.md, docs/tokens.md); needs a mesh section. Relative paths are relative to the manifest that is loaded.",
+      "type": "object",
+      "additionalProperties": false,
+      "properties": {
+        "subnet": { "description": "This node's subnet, e.g. \"0\" (the root) or \"1.2\".", "type": "string", "minLength": 1 },
+        "trust": {
+          "description": "Ed25519 public keys (64 hex digits) allowed to issue root tokens.",
+          "type": "array",
+          "items": { "type": "string", "pattern": "^[0-9a-fA-F]{64}$" }
+        },
+        "clock_skew_s": { "description": "Tolerance on token validity windows.", "type": "integer", "minimum": 0, "maximum": 86400 },
+        "tokens": {
+          "description": "Files holding the token chains this node presents (`net-mesh token issue` output), one chain per file.",
+          "type": "array",
+          "items": { "type": "string", "minLength": 1 }
+        },
+        "announce_interval_ms": { "type": "integer", "minimum": 10, "maximum": 600000 },
+        "entry_ttl_ms": { "type": "integer", "minimum": 20, "maximum": 3600000 },
+        "persist": {
+          "description": "Channels whose events this node appends to a RedEX log named after the channel (`net-mesh log tail`).",
+          "type": "array",
+          "items": {
+            "type": "object",
+            "additionalProperties": false,
+            "required": ["channel"],
+            "properties": {
+              "channel": { "type": "string", "minLength": 1 },
+              "visibility": { "enum": ["subnet-local", "parent-visible", "exported", "global"] },
+              "redex": { "description": "Instance providing net.redex/1; default: the first one.", "type": "string", "minLength": 1 }
+            }
+          }
+        },
+        "ingest": {
+          "description": "Channels whose events this node hands to the bus engine (needs a bus section).",
+          "type": "array",
+          "items": { "type": "string", "minLength": 1 }
+        }
+      }
+    },
     "mesh": {
       "description": "The node's encrypted mesh (docs/mesh.md). identity and one of psk / psk_file are required once the extends chain is merged. Relative paths are relative to the manifest that is loaded (the last of an extends chain).",
       "type": "object",

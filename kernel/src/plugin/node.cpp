@@ -51,6 +51,14 @@ void Node::check()
         mesh_ = std::make_unique<mesh::Mesh>(std::move(config), manifest_.node.name, *host_, loop_, buffers_, logger_);
         host_->register_kernel_interface(NET_IFACE_MESH_V1, mesh::Mesh::abi_table(), mesh_.get());
     }
+    if (!manifest_.bus.is_null()) {
+        try {
+            bus_config_ = bus::parse_bus_config(manifest_.bus, "/bus");
+        } catch (const bus::BusConfigError& e) {
+            throw ManifestError(manifest_.file.string(), e.pointer(), e.what());
+        }
+    }
+    if (!manifest_.channels.is_null()) channels_section_ = node::parse_channels_section(manifest_);
     host_->load(instance_specs(manifest_));
     checked_ = true;
 }
@@ -59,6 +67,9 @@ nlohmann::json Node::admin_extension(const nlohmann::json& request)
 {
     if (log_commands_) {
         if (auto answer = log_commands_->handle(request); !answer.is_null()) return answer;
+    }
+    if (auto* commands = channel_commands_view_.load(std::memory_order_acquire)) {
+        if (auto answer = commands->handle(request); !answer.is_null()) return answer;
     }
     return nullptr;
 }
@@ -77,20 +88,45 @@ void Node::start()
         logger_.write(NET_LOG_INFO, "node", "started " + i->name() + " (" + i->library().id() + " " +
                                                 i->library().descriptor().version + ")");
     }
-    if (mesh_) {
-        try {
-            mesh_->start();
-        } catch (...) {
-            stop();
-            throw;
-        }
+    try {
+        if (mesh_) mesh_->start();
+        start_bus_and_channels();
+    } catch (...) {
+        stop();
+        throw;
+    }
+}
+
+void Node::start_bus_and_channels()
+{
+    if (bus_config_) {
+        bus_ = std::make_unique<bus::Bus>(buffers_, bus::find_bus_adapter(*host_, bus_config_->adapter), *bus_config_,
+                                          &metrics_, &logger_);
+    }
+    if (channels_section_ && mesh_) {
+        channels_ = std::make_unique<channel::Channels>(*mesh_, buffers_, channels_section_->config);
+        channels_->start(&loop_);
+        sinks_ = std::make_unique<node::ChannelSinks>(*channels_, *channels_section_, *host_, bus_.get(),
+                                                      mesh_->address(), logger_);
+        channel_commands_ =
+            std::make_unique<node::ChannelCommands>(*channels_, buffers_, *channels_section_, mesh_->address());
+        channel_commands_view_.store(channel_commands_.get(), std::memory_order_release);
     }
 }
 
 void Node::stop() noexcept
 {
     if (started_) logger_.write(NET_LOG_INFO, "node", "stopping node \"" + manifest_.node.name + "\"");
+    if (channel_commands_) channel_commands_->close();
+    if (sinks_) sinks_->stop();
+    if (channels_) channels_->stop();
     if (mesh_) mesh_->stop();
+    channel_commands_view_.store(nullptr, std::memory_order_release);  // no admin thread runs now
+    channel_commands_.reset();
+    sinks_.reset();
+    channels_.reset();
+    if (bus_) bus_->stop();
+    bus_.reset();
     if (log_commands_) log_commands_->close();
     host_->stop_all();
     loop_.stop();

@@ -64,6 +64,10 @@ struct Manifest {
     std::vector<PluginEntry> plugins;  // enabled instances, base manifests' order first
     // The merged "mesh" section (schema-checked; mesh/mesh_config.hpp reads it); null when absent.
     nlohmann::json mesh;
+    // The merged "bus" (bus/bus_config.hpp reads it) and "channels" (node/channels_section.hpp)
+    // sections; null when absent.
+    nlohmann::json bus;
+    nlohmann::json channels;
     nlohmann::json merged;             // the effective manifest: no `extends`, no disabled entries
 };
 
