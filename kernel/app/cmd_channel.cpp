@@ -156,6 +156,15 @@ int subscribe_command(const Args& args)
             if (const auto dropped = poll.value("dropped", std::uint64_t{0}); dropped != 0) {
                 std::cerr << "net-mesh subscribe: " << dropped << " event(s) dropped (this reader was too slow)\n";
             }
+            for (const auto& a : poll.value("answers", nlohmann::json::array())) {
+                const std::string verdict = a.value("answer", std::string("?"));
+                if (verdict == "accepted") {
+                    std::cerr << "net-mesh subscribe: node " << a.value("node", std::string("?")) << " accepted\n";
+                } else {
+                    std::cerr << "net-mesh subscribe: node " << a.value("node", std::string("?")) << " refuses: " << verdict
+                              << " (" << a.value("message", std::string()) << ")\n";
+                }
+            }
             for (const auto& event : poll.at("events")) {
                 std::cout << event.dump() << "\n";
                 ++received;
