@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The demo: installs what is missing, builds, then runs three nodes on loopback where A and C can
 # reach each other only through B (manifests/relay-demo). A and C send each other events on a
-# reliable stream; the script prints what arrived, the route it took, and B's forwarding counters,
-# then stops the nodes with Ctrl-C (SIGINT).
+# reliable stream; then A publishes on the channel "chat" with a signed token, C (subscribed with
+# its own token) receives the events through B and persists them to its RedEX log, and B (no
+# token) is refused and told why. The script prints what arrived, the route it took, B's
+# forwarding counters and C's log, then stops the nodes with Ctrl-C (SIGINT).
 # Usage: scripts/run.sh [SECONDS]     (how long the nodes run; default 6)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,6 +36,14 @@ for node in a b c; do
   subst+=(-e "s/@${upper}_STATIC@/$(json_field "$demo/$node.id.json" static_public)/g")
   subst+=(-e "s/@${upper}_ADDRESS@/$(json_field "$demo/$node.id.json" address)/g")
 done
+# A root key that signs the channel tokens: a may publish on "chat", c may subscribe to it.
+"$mesh" identity generate "$demo/root.key" >/dev/null
+"$mesh" identity show "$demo/root.key" --json >"$demo/root.id.json"
+subst+=(-e "s/@ROOT_ENTITY@/$(json_field "$demo/root.id.json" entity_public)/g" -e "s|@DEMO_DIR@|$demo|g")
+"$mesh" token issue --key "$demo/root.key" --subject "$demo/a.key" --channel chat --scope publish --ttl 1h \
+  --out "$demo/a-chat.token"
+"$mesh" token issue --key "$demo/root.key" --subject "$demo/c.key" --channel chat --scope subscribe --ttl 1h \
+  --out "$demo/c-chat.token"
 subst+=(-e "s/@A_PORT@/$base_port/g" -e "s/@B_PORT@/$((base_port + 1))/g" -e "s/@C_PORT@/$((base_port + 2))/g")
 od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >"$demo/psk"
 chmod 600 "$demo/psk"
@@ -51,6 +61,21 @@ for node in b a c; do
   "$mesh" run "$demo/$node.json" 2>"$demo/$node.log" &
   pids+=($!)
 done
+
+sleep 1
+echo "== c subscribes to \"chat\" with its token; b tries without one =="
+"$mesh" subscribe chat "$demo/c.json" --count 3 --timeout 8000 >"$demo/c-chat.jsonl" 2>"$demo/c-subscribe.log" &
+subscriber=$!
+"$mesh" subscribe chat "$demo/b.json" --count 1 --timeout 1000 2>&1 | sed 's/^/  b: /' || true
+sleep 2
+echo "== a publishes 3 events on \"chat\" =="
+printf 'chat event %s from a\n' 1 2 3 | "$mesh" publish chat "$demo/a.json"
+wait "$subscriber" || true
+echo "== what c's subscriber printed =="
+cat "$demo/c-chat.jsonl"
+sed 's/^/  /' "$demo/c-subscribe.log"
+echo "== c's RedEX log of \"chat\" (net-mesh log tail chat) =="
+"$mesh" log tail chat "$demo/c.json"
 
 sleep "$seconds"
 echo
@@ -76,6 +101,11 @@ grep -h "stopped cleanly" "$demo"/*.log | sed 's/^[^[]*\[/[/' || true
 received=$(grep -h "received from" "$demo/a.log" "$demo/c.log" | wc -l)
 if [ "$received" -lt 10 ]; then
   echo "demo: expected 10 relayed events, saw $received" >&2
+  exit 1
+fi
+chat=$(wc -l <"$demo/c-chat.jsonl")
+if [ "$chat" -lt 3 ]; then
+  echo "demo: expected c to receive 3 events on chat, saw $chat" >&2
   exit 1
 fi
 exit "$status"

@@ -59,6 +59,8 @@ int plugins_inspect_command(const Args& args);
 int selftest_noise_command(const Args& args);
 int identity_generate_command(const Args& args);
 int identity_show_command(const Args& args, bool fingerprint_only);
+// `token issue` / `token inspect` (cmd_token.cpp); `sub` is the word after "token".
+int token_command(const std::string& sub, const Args& args);
 int status_command(const Args& args);
 int ping_command(const Args& args);
 int publish_command(const Args& args);

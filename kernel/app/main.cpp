@@ -26,6 +26,17 @@ usage:
   net-mesh identity show <key-file> [--json]
   net-mesh identity fingerprint <key-file>
       Print the public keys and derived ids, or just the fingerprint to compare out of band.
+  net-mesh token issue --key <key-file> --subject <node-id|pubkey|key-file> --channel <name|*>
+                       --scope publish,subscribe[,admin,delegate] --ttl <90s|15m|2h|7d>
+                       [--not-before <now|unix|+DUR|ISO>] [--depth N] [--parent FILE]
+                       [--out FILE [--force]]
+      Sign a permission token with the key file's entity key; with --parent, append it to that
+      chain (the key must be the parent's subject; rights, channel, time and depth may only
+      narrow). Prints the chain as one line, or writes it to --out.
+  net-mesh token inspect <file|-> [--json] [--trust <pubkey|key-file>]... [--channel NAME]
+                         [--scope RIGHTS] [--subject <node-id|pubkey|key-file>] [--at TIME]
+      Show every link of a chain and the verdict (against --trust roots when given). Exit 1
+      when the chain is refused, 3 when the file is not a token chain.
   net-mesh status (<manifest> | --socket PATH) [--json]
       Ask a running node for its peers, routes, streams and counters over its admin socket: the
       manifest's mesh.admin_socket, else ${XDG_RUNTIME_DIR:-/tmp}/net-mesh-<node name>.sock.
@@ -140,6 +151,16 @@ int main(int argc, char** argv)
         if (std::strcmp(sub, "fingerprint") == 0) return identity_show_command(*args, true);
         std::cerr << "net-mesh: usage: net-mesh identity generate|show|fingerprint <key-file>\n";
         return exit_usage;
+    }
+    if (command == "token") {
+        const std::string sub = argc >= 3 ? argv[2] : "";
+        auto args = sub == "issue"
+                        ? parse_args(argc, argv, 3,
+                                     {"--key", "--subject", "--channel", "--scope", "--ttl", "--not-before", "--depth",
+                                      "--parent", "--out"},
+                                     {"--force"})
+                        : parse_args(argc, argv, 3, {"--trust", "--channel", "--scope", "--subject", "--at"}, {"--json"});
+        return args ? token_command(sub, *args) : exit_usage;
     }
     std::cerr << "net-mesh: unknown command \"" << command << "\" (see net-mesh --help)\n";
     return exit_usage;

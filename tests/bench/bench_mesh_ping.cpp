@@ -6,7 +6,9 @@
 // The mesh figure is PingReply::rtt (taken on A's receive thread when the answer is opened); the
 // wall time of the blocking ping() call (which adds waking the caller) is shown beside it.
 // Ratio = mesh p50 / raw p50 (floor <= 2x). Medians of the per-run percentiles.
-// Usage: bench_mesh_ping [--quick]   (--quick: one run of 50 probes each, a smoke run)
+// Usage: bench_mesh_ping [--quick] [--mesh-only N]
+//   --quick: one run of 50 probes each, a smoke run
+//   --mesh-only N: diagnostics for profiling: only N probes A-B (no raw reference, no ratio)
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -20,6 +22,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 #include <thread>
@@ -251,6 +254,10 @@ void print_row(const char* name, const Figures& f, double raw_p50)
 int main(int argc, char** argv)
 {
     const bool quick = net::bench::quick_mode(argc, argv);
+    std::size_t mesh_only = 0;
+    for (int i = 1; i + 1 < argc; ++i) {
+        if (std::strcmp(argv[i], "--mesh-only") == 0) mesh_only = std::strtoull(argv[i + 1], nullptr, 10);
+    }
     const int runs = quick ? 1 : 5;
     const std::size_t probes = quick ? 50 : 2000;
 
@@ -272,6 +279,14 @@ int main(int argc, char** argv)
     if (!net::test::eventually([&] { return mesh.has_session(B) && mesh.has_session(C) && mesh.route_to(C); }, 15s)) {
         std::fprintf(stderr, "bench_mesh_ping: sessions A-B and A-C (via B) did not come up\n");
         return 1;
+    }
+    if (mesh_only > 0) {
+        mesh_run(mesh, B, 200);
+        const Sample s = mesh_run(mesh, B, mesh_only);
+        std::printf("mesh A-B only (diagnostics): %zu probes, p50 %.1f us, p99 %.1f us, call p50 %.1f us, lost %zu\n",
+                    mesh_only, percentile(s.rtt_us, 0.5), percentile(s.rtt_us, 0.99), percentile(s.call_us, 0.5),
+                    s.lost);
+        return 0;
     }
     RawPingPong raw(false);
     RawPingPong polled(true);

@@ -15,6 +15,8 @@ inline constexpr const char* kConfigSchema = R"({
         "gso": {"type": "boolean", "description": "send same-size runs with UDP_SEGMENT when the kernel supports it"},
         "gro": {"type": "boolean", "description": "receive coalesced datagrams with UDP_GRO when the kernel supports it"},
         "batch": {"type": "integer", "minimum": 1, "maximum": 1024, "description": "datagrams per recvmmsg"},
+        "busy_poll_us": {"type": "integer", "minimum": 0, "maximum": 10000,
+                 "description": "after a datagram arrives, the receive thread polls the socket without sleeping for this long before it blocks; 0 = never"},
         "fault": {
             "type": "object",
             "additionalProperties": false,

@@ -1,11 +1,12 @@
 #include "receive_loop.hpp"
 
 #include <netinet/udp.h>
-#include <poll.h>
-#include <sys/eventfd.h>
+#include <sched.h>
+#include <sys/time.h>
 #include <unistd.h>
 
-#include <cerrno>
+#include <chrono>
+#include <cstdlib>
 #include <cstring>
 
 #include "endpoint.hpp"
@@ -20,12 +21,37 @@ namespace {
 constexpr std::size_t kGroBufferSize = 65536;
 constexpr std::size_t kControlSpace = CMSG_SPACE(sizeof(int));
 
+// What recvmmsg rewrites in a slot's header; set again before the slot is used.
+void reset_header(msghdr& h) noexcept
+{
+    h.msg_namelen = sizeof(sockaddr_storage);
+    h.msg_controllen = kControlSpace;
+    h.msg_flags = 0;
+}
+
+std::int64_t monotonic_now_ns() noexcept
+{
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+}
+
+bool may_use_several_cpus() noexcept
+{
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (::sched_getaffinity(0, sizeof set, &set) != 0) return false;
+    return CPU_COUNT(&set) > 1;
+}
+
 }  // namespace
 
-void ReceiveLoop::start(int socket_fd, std::size_t batch, bool gro)
+void ReceiveLoop::start(int socket_fd, std::size_t batch, bool gro, std::uint32_t busy_poll_us)
 {
     socket_fd_ = socket_fd;
     receive_size_ = gro ? kGroBufferSize : kMaxDatagram;
+    busy_poll_ns_ = static_cast<std::int64_t>(busy_poll_us) * 1000;
+    if (const char* e = std::getenv("XX_BUSY_US")) busy_poll_ns_ = std::atoll(e) * 1000;  // XXX experiment
+    if (std::getenv("XX_NOYIELD") != nullptr) no_yield_ = true;  // XXX experiment
     ring_.assign(batch, nullptr);
     messages_.assign(batch, mmsghdr{});
     iov_.assign(batch, iovec{});
@@ -33,29 +59,42 @@ void ReceiveLoop::start(int socket_fd, std::size_t batch, bool gro)
     control_.assign(batch * kControlSpace, 0);
     out_.assign(batch, net_datagram_t{});
     out_count_ = 0;
+    ring_full_ = false;
+    for (std::size_t k = 0; k < batch; ++k) {
+        msghdr& h = messages_[k].msg_hdr;
+        h.msg_name = &addresses_[k];
+        h.msg_iov = &iov_[k];
+        h.msg_iovlen = 1;
+        h.msg_control = &control_[k * kControlSpace];
+        reset_header(h);
+    }
     if (refill() < batch) {
         throw sdk::Error(NET_E_NO_MEMORY, "could not allocate " + std::to_string(batch) + " receive buffers of " +
                                               std::to_string(receive_size_) + " bytes");
     }
-    wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (wake_fd_ < 0) throw sdk::Error(NET_E_IO, std::string("eventfd failed: ") + std::strerror(errno));
+    // The thread blocks in recvmmsg; stop() wakes it with shutdown(SHUT_RD). The timeout only
+    // bounds how long a stop could go unnoticed if that wake-up were ever lost.
+    timeval timeout{0, 200000};
+    ::setsockopt(socket_fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    stopping_.store(false, std::memory_order_relaxed);
     thread_ = std::thread([this] { run(); });
 }
 
 void ReceiveLoop::stop() noexcept
 {
     if (thread_.joinable()) {
-        const std::uint64_t one = 1;
-        [[maybe_unused]] const auto written = ::write(wake_fd_, &one, sizeof one);
+        stopping_.store(true, std::memory_order_release);
+        // On an unconnected UDP socket shutdown() answers ENOTCONN but still marks the socket
+        // shut for reading and wakes a blocked receiver (Linux inet_shutdown); sending still works.
+        (void)::shutdown(socket_fd_, SHUT_RD);
         thread_.join();
     }
-    if (wake_fd_ >= 0) ::close(wake_fd_);
-    wake_fd_ = -1;
     for (net_buffer_t*& b : ring_) {
         host_->buffer_release(host_, b);
         b = nullptr;
     }
     ready_ = 0;
+    ring_full_ = false;
 }
 
 net_status_t ReceiveLoop::attach(net_transport_receive_fn fn, void* ctx) noexcept
@@ -75,79 +114,88 @@ void ReceiveLoop::detach() noexcept
     ctx_ = nullptr;
 }
 
+void ReceiveLoop::set_slot(std::size_t k, net_buffer_t* buffer) noexcept
+{
+    ring_[k] = buffer;
+    iov_[k] = iovec{buffer->data, receive_size_};
+}
+
 std::size_t ReceiveLoop::refill() noexcept
 {
+    if (ring_full_) return ready_;
     std::size_t filled = 0;
     bool alloc_failed = false;
     for (std::size_t i = 0; i < ring_.size(); ++i) {
         if (ring_[i] == nullptr && !alloc_failed) {
-            ring_[i] = host_->buffer_alloc(host_, receive_size_);
-            alloc_failed = ring_[i] == nullptr;
+            net_buffer_t* b = host_->buffer_alloc(host_, receive_size_);
+            if (b != nullptr) {
+                set_slot(i, b);
+            } else {
+                alloc_failed = true;
+            }
         }
         if (ring_[i] != nullptr) {
-            if (i != filled) std::swap(ring_[filled], ring_[i]);
+            if (i != filled) {
+                std::swap(ring_[filled], ring_[i]);
+                std::swap(iov_[filled], iov_[i]);
+            }
             ++filled;
         }
     }
     ready_ = filled;
+    ring_full_ = filled == ring_.size();
     return filled;
 }
 
 void ReceiveLoop::run() noexcept
 {
-    pollfd fds[2] = {{socket_fd_, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
-    for (;;) {
+    // Busy-polling only pays when another CPU runs the sender meanwhile.
+    const bool spin = busy_poll_ns_ > 0 && may_use_several_cpus();
+    std::int64_t spin_until = 0;  // 0: not spinning
+    while (!stopping_.load(std::memory_order_acquire)) {
         if (refill() == 0) {
-            // buffer_alloc is failing: wait a little (only for stop), then try again.
-            pollfd wake = fds[1];
-            if (::poll(&wake, 1, 10) > 0) return;
+            // buffer_alloc is failing: wait a little, then try again.
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
             continue;
         }
-        if (::poll(fds, 2, -1) < 0 && errno != EINTR) return;
-        if (fds[1].revents != 0) return;
-        // Drain what is there, but come back to poll now and then to notice stop.
-        for (int round = 0; round < 64; ++round) {
-            if (receive_once() <= 0) break;
-            if (refill() == 0) break;
+        if (spin_until != 0) {
+            if (receive_once(MSG_DONTWAIT) > 0) {
+                spin_until = monotonic_now_ns() + busy_poll_ns_;
+            } else if (monotonic_now_ns() >= spin_until) {
+                spin_until = 0;
+            } else {
+                if (!no_yield_) ::sched_yield();  // lets a thread waiting for this CPU (the sender, say) run first
+            }
+            continue;
         }
+        if (receive_once(MSG_WAITFORONE) > 0 && spin) spin_until = monotonic_now_ns() + busy_poll_ns_;
     }
 }
 
-int ReceiveLoop::receive_once() noexcept
+int ReceiveLoop::receive_once(int flags) noexcept
 {
-    for (std::size_t k = 0; k < ready_; ++k) {
-        iov_[k] = iovec{ring_[k]->data, receive_size_};
-        msghdr& h = messages_[k].msg_hdr;
-        h.msg_name = &addresses_[k];
-        h.msg_namelen = sizeof(sockaddr_storage);
-        h.msg_iov = &iov_[k];
-        h.msg_iovlen = 1;
-        h.msg_control = &control_[k * kControlSpace];
-        h.msg_controllen = kControlSpace;
-        h.msg_flags = 0;
-    }
-    int n = 0;
-    do {
-        n = ::recvmmsg(socket_fd_, messages_.data(), static_cast<unsigned>(ready_), MSG_DONTWAIT, nullptr);
-    } while (n < 0 && errno == EINTR);
-    if (n <= 0) return 0;
+    const int n = ::recvmmsg(socket_fd_, messages_.data(), static_cast<unsigned>(ready_), flags, nullptr);
+    if (n <= 0) return 0;  // EAGAIN (empty, or the receive timeout), EINTR, or an error to retry
+    if (stopping_.load(std::memory_order_acquire)) return 0;  // woken by shutdown: nothing real
     counters_.receive_call();
 
     std::uint64_t delivered = 0, bytes = 0, truncated = 0, unattached = 0;
     std::lock_guard lock(receiver_mutex_);
     for (int k = 0; k < n; ++k) {
-        const msghdr& h = messages_[static_cast<std::size_t>(k)].msg_hdr;
+        msghdr& h = messages_[static_cast<std::size_t>(k)].msg_hdr;
         const std::size_t len = messages_[static_cast<std::size_t>(k)].msg_len;
         std::size_t segment = 0;
-        for (cmsghdr* c = CMSG_FIRSTHDR(&h); c != nullptr; c = CMSG_NXTHDR(const_cast<msghdr*>(&h), c)) {
+        for (cmsghdr* c = CMSG_FIRSTHDR(&h); c != nullptr; c = CMSG_NXTHDR(&h, c)) {
             if (c->cmsg_level == SOL_UDP && c->cmsg_type == UDP_GRO) {
                 int size = 0;
                 std::memcpy(&size, CMSG_DATA(c), sizeof size);
                 segment = static_cast<std::size_t>(size);
             }
         }
+        const bool cut = (h.msg_flags & MSG_TRUNC) != 0;
+        reset_header(h);  // the kernel rewrote the lengths and flags of this slot
         if (segment == 0 || segment >= len) segment = len;
-        if ((h.msg_flags & MSG_TRUNC) != 0 || segment > kMaxDatagram) {
+        if (cut || segment > kMaxDatagram) {
             ++truncated;  // the buffer stays in the ring and is reused
             continue;
         }
@@ -158,6 +206,7 @@ int ReceiveLoop::receive_once() noexcept
         }
         net_buffer_t* buffer = ring_[static_cast<std::size_t>(k)];
         ring_[static_cast<std::size_t>(k)] = nullptr;
+        ring_full_ = false;
         host_->buffer_set_len(host_, buffer, len);
         const net_endpoint_t peer = from_sockaddr(addresses_[static_cast<std::size_t>(k)]);
         if (segments == 1) {

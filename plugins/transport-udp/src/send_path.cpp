@@ -120,7 +120,7 @@ SendResult SendPath::flush(SendBudget& budget) noexcept
     std::size_t messages = build_messages(0);
     std::size_t next = 0;  // first message not yet sent
     while (next < messages) {
-        const int r = ::sendmmsg(fd_, &messages_[next], static_cast<unsigned>(messages - next), 0);
+        const int r = ::sendmmsg(fd_, &messages_[next], static_cast<unsigned>(messages - next), MSG_DONTWAIT);
         if (r > 0) {
             counters_.sent(0, 0, 1);
             for (int k = 0; k < r; ++k, ++next) {

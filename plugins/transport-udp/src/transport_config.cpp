@@ -72,7 +72,7 @@ TransportConfig parse_config(std::string_view json_text)
         throw sdk::Error(NET_E_CONFIG, std::string("config is not valid JSON: ") + e.what());
     }
     if (!root.is_object()) throw sdk::Error(NET_E_CONFIG, "config must be a JSON object, got " + root.dump());
-    refuse_unknown_keys(root, {"bind", "socket_buffer_bytes", "gso", "gro", "batch", "fault"}, "");
+    refuse_unknown_keys(root, {"bind", "socket_buffer_bytes", "gso", "gro", "batch", "busy_poll_us", "fault"}, "");
 
     TransportConfig config;
     if (const auto it = root.find("bind"); it != root.end()) {
@@ -85,6 +85,8 @@ TransportConfig parse_config(std::string_view json_text)
     config.gso = bool_field(root, "gso", config.gso);
     config.gro = bool_field(root, "gro", config.gro);
     config.batch = static_cast<std::uint32_t>(unsigned_field(root, "batch", "batch", config.batch, 1, kMaxBatch));
+    config.busy_poll_us = static_cast<std::uint32_t>(
+        unsigned_field(root, "busy_poll_us", "busy_poll_us", config.busy_poll_us, 0, kMaxBusyPollUs));
 
     if (const auto it = root.find("fault"); it != root.end()) {
         if (!it->is_object()) refuse("fault", "expected an object, got " + it->dump());

@@ -29,11 +29,13 @@ struct TransportConfig {
     bool gso = true;
     bool gro = true;
     std::uint32_t batch = 64;
+    std::uint32_t busy_poll_us = 50;
     FaultConfig fault;
 };
 
 inline constexpr std::uint32_t kMaxBatch = 1024;
 inline constexpr std::uint32_t kMaxDatagram = 8192;
+inline constexpr std::uint32_t kMaxBusyPollUs = 10000;
 
 // Parses config JSON text. The host has validated it against kConfigSchema (config_schema.hpp), but create may be
 // called without the schema in front of it (conformance does), so types and ranges are checked

@@ -34,7 +34,7 @@ void UdpSocket::open(const TransportConfig& config, const LogFn& log)
 {
     close();
     family_ = config.bind.family == NET_ENDPOINT_IPV6 ? AF_INET6 : AF_INET;
-    fd_ = ::socket(family_, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    fd_ = ::socket(family_, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (fd_ < 0) {
         throw sdk::Error(NET_E_IO, "bind \"" + config.bind_text + "\": socket() failed: " + errno_text(errno));
     }
@@ -59,7 +59,7 @@ void UdpSocket::open(const TransportConfig& config, const LogFn& log)
     log(NET_LOG_INFO, "bound " + format_endpoint(local_) + "; gso " + (gso_ ? "on" : "off") + ", gro " +
                           (gro_ ? "on" : "off") + (config.gso && !gso_ ? " (gso unsupported by the kernel)" : "") +
                           (config.gro && !gro_ ? " (gro unsupported by the kernel)" : "") + "; batch " +
-                          std::to_string(config.batch));
+                          std::to_string(config.batch) + "; busy poll " + std::to_string(config.busy_poll_us) + " us");
 }
 
 void UdpSocket::size_buffers(std::uint64_t requested, const LogFn& log)

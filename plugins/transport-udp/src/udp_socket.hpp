@@ -19,7 +19,7 @@ public:
     UdpSocket(const UdpSocket&) = delete;
     UdpSocket& operator=(const UdpSocket&) = delete;
 
-    // Opens a non-blocking socket, sizes its buffers, enables GSO/GRO where the config asks and the
+    // Opens a blocking socket (the receive thread blocks in recvmmsg; sends pass MSG_DONTWAIT), sizes its buffers, enables GSO/GRO where the config asks and the
     // kernel allows, and binds it. Logs what it got. Throws net::sdk::Error(NET_E_IO) naming the
     // bind address on failure.
     void open(const TransportConfig& config, const LogFn& log);

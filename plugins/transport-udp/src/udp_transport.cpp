@@ -50,7 +50,7 @@ void UdpTransport::start()
         std::lock_guard lock(send_mutex_);
         path_.use_socket(socket_.fd(), socket_.family(), socket_.gso());
     }
-    receive_.start(socket_.fd(), config_.batch, socket_.gro());
+    receive_.start(socket_.fd(), config_.batch, socket_.gro(), config_.busy_poll_us);
     if (scheduler_) scheduler_->start([this](std::uint64_t now) { on_scheduler_wake(now); });
     {
         std::lock_guard lock(send_mutex_);
