@@ -5,7 +5,6 @@
 
 #include <atomic>
 #include <random>
-#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -13,6 +12,7 @@
 
 #include "net/iface/bus_adapter.h"
 #include "net/kernel/buffer_pool.hpp"
+#include "net/kernel/bus/dedup.hpp"
 #include "net/kernel/event_loop.hpp"
 #include "net/kernel/logger.hpp"
 #include "net/kernel/metrics.hpp"
@@ -84,13 +84,10 @@ struct TestEvent {
     std::string payload;
 };
 
-// Stands in for docs/bus.md's dedup id (xxh3 of producer and sequence): any injective mix will do.
+// The engine's dedup id (docs/bus.md): XXH3-64 of producer and sequence.
 std::uint64_t dedup_of(std::uint64_t producer, std::uint64_t sequence)
 {
-    std::uint64_t z = producer * 0x9E3779B97F4A7C15ULL + sequence + 0x632BE59BD9B4E019ULL;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
+    return net::kernel::bus::dedup_id(producer, sequence);
 }
 
 // Binary payloads of varying length with NUL, CR/LF and high bytes; sequence 0 mod 17 is empty.
@@ -196,14 +193,17 @@ bool same(const TestEvent& a, const TestEvent& b)
            a.channel_hash == b.channel_hash && a.timestamp_ns == b.timestamp_ns && a.payload == b.payload;
 }
 
-// Keeps the first event of each dedup id, as a bus reader does.
+// Keeps the first copy of each event, as a bus reader does: the kernel's DedupFilter, which also
+// checks that each stored dedup id is the one its producer and sequence give.
 std::vector<TestEvent> deduplicated(const std::vector<TestEvent>& events)
 {
-    std::set<std::uint64_t> seen;
+    net::kernel::bus::DedupFilter filter;
     std::vector<TestEvent> out;
     for (const TestEvent& e : events) {
-        if (seen.insert(e.dedup_id).second) out.push_back(e);
+        const net_bus_event_t abi{e.dedup_id, e.producer_id, e.producer_sequence, e.channel_hash, e.timestamp_ns, nullptr};
+        if (filter.accept(abi)) out.push_back(e);
     }
+    BOOST_TEST(filter.stats().mismatched == 0u);
     return out;
 }
 
