@@ -7,9 +7,12 @@
 // returns): the figure is the engine's own cost — pool buffer per event, publish (timestamp, XXH3
 // dedup id, shard, lock-free ring), flush thread batching, the adapter call, releasing the
 // buffers — not a backend's. Policy "fail": a producer that finds its ring full retries the same
-// event, so nothing is dropped and both sides deliver exactly the same events.
+// event, so nothing is dropped and both sides deliver exactly the same events. One shard (one
+// flush thread) by default: on the 2-core CI machine every extra flush thread competes with the
+// producers for a core (try --shards 2). The kernel's default BufferPool, as a node has it.
 //
 // Usage: bench_bus_ingest [--quick] [--shards N] [--events N] [--runs N] [--producers 1|2] [--zmq 0]
+//                         [--verbose 1]
 //   --quick: 200k events per run, 3 runs (a smoke run for ctest; a few seconds). The other
 //   options are for profiling one side (--zmq 0 skips the reference).
 #include <zmq.h>
@@ -192,10 +195,11 @@ int main(int argc, char** argv)
 {
     const bool quick = net::bench::quick_mode(argc, argv);
     const std::uint64_t total = arg_value(argc, argv, "--events", quick ? 200'000 : 4'000'000);
-    const auto shards = static_cast<std::uint32_t>(arg_value(argc, argv, "--shards", 2));
+    const auto shards = static_cast<std::uint32_t>(arg_value(argc, argv, "--shards", 1));
     const int runs = static_cast<int>(arg_value(argc, argv, "--runs", quick ? 3 : 5));
     const int only_producers = static_cast<int>(arg_value(argc, argv, "--producers", 0));  // 0 = 1 and 2
     const bool skip_zmq = arg_value(argc, argv, "--zmq", 1) == 0;
+    const bool verbose = arg_value(argc, argv, "--verbose", 0) != 0;
     nk::BufferPool pool;
 
     std::printf("Bus ingest: %zu-byte events, %llu per run, median of %d runs; end to end until the adapter has\n"
@@ -213,6 +217,7 @@ int main(int argc, char** argv)
         for (int r = 0; r < runs; ++r) {
             bus_runs.push_back(bus_rate(pool, threads, total, shards));
             zmq_runs.push_back(skip_zmq ? 1.0 : zmq_rate(threads, total));
+            if (verbose) std::printf("    run %d: bus %.0f zmq %.0f\n", r, bus_runs.back(), zmq_runs.back());
         }
         const double b = net::bench::median(bus_runs);
         const double z = net::bench::median(zmq_runs);

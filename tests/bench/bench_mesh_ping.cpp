@@ -6,9 +6,11 @@
 // The mesh figure is PingReply::rtt (taken on A's receive thread when the answer is opened); the
 // wall time of the blocking ping() call (which adds waking the caller) is shown beside it.
 // Ratio = mesh p50 / raw p50 (floor <= 2x). Medians of the per-run percentiles.
-// Usage: bench_mesh_ping [--quick] [--mesh-only N]
+// Usage: bench_mesh_ping [--quick] [--mesh-only N] [--busy-poll-us N]
 //   --quick: one run of 50 probes each, a smoke run
 //   --mesh-only N: diagnostics for profiling: only N probes A-B (no raw reference, no ratio)
+//   --busy-poll-us N: diagnostics: transport-udp busy_poll_us of the three nodes (default: the
+//     transport's default)
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -76,8 +78,8 @@ int loopback_socket(sockaddr_in& bound)
 }
 
 // style plain: blocking recv/recvfrom on both sides. style polled: both sides wait in poll() and
-// read with recvmmsg(MSG_DONTWAIT) until EAGAIN, as transport-udp's receive loop does; the echo
-// answers with sendmmsg. Information: the share of the mesh's RTT that is the receive loop's shape.
+// read with recvmmsg(MSG_DONTWAIT) until EAGAIN, as transport-udp's receive loop did before it
+// blocked in recvmmsg; the echo answers with sendmmsg. Information: what that loop shape costs.
 class RawPingPong {
 public:
     explicit RawPingPong(bool polled) : polled_(polled)
@@ -255,17 +257,20 @@ int main(int argc, char** argv)
 {
     const bool quick = net::bench::quick_mode(argc, argv);
     std::size_t mesh_only = 0;
+    long busy_poll_us = -1;
     for (int i = 1; i + 1 < argc; ++i) {
         if (std::strcmp(argv[i], "--mesh-only") == 0) mesh_only = std::strtoull(argv[i + 1], nullptr, 10);
+        if (std::strcmp(argv[i], "--busy-poll-us") == 0) busy_poll_us = std::strtol(argv[i + 1], nullptr, 10);
     }
     const int runs = quick ? 1 : 5;
     const std::size_t probes = quick ? 50 : 2000;
 
     TempDir dir;
     MeshLab lab(dir);
-    lab.add("a");
-    lab.add("b");
-    lab.add("c");
+    for (const char* name : {"a", "b", "c"}) {
+        auto& spec = lab.add(name);
+        if (busy_poll_us >= 0) spec.transport_config["busy_poll_us"] = busy_poll_us;
+    }
     lab.link("a", "b");
     lab.link("b", "c");
     lab.know("a", "c", false);  // A reaches C only through B
@@ -286,6 +291,11 @@ int main(int argc, char** argv)
         std::printf("mesh A-B only (diagnostics): %zu probes, p50 %.1f us, p99 %.1f us, call p50 %.1f us, lost %zu\n",
                     mesh_only, percentile(s.rtt_us, 0.5), percentile(s.rtt_us, 0.99), percentile(s.call_us, 0.5),
                     s.lost);
+        if (s.lost > 0) {
+            for (auto* node : {a.get(), b.get()}) {
+                std::printf("  %s counters: %s\n", node == a.get() ? "A" : "B", node->mesh()->status()["counters"].dump().c_str());
+            }
+        }
         return 0;
     }
     RawPingPong raw(false);
@@ -326,7 +336,7 @@ int main(int argc, char** argv)
                 net::bench::median(ratio), route ? static_cast<unsigned>(route->hops) : 0u,
                 route && route->next_hop == B ? "yes" : "no");
     std::printf("raw: blocking recv on both sides (the reference); raw, poll+recvmmsg: both sides wait in poll() and "
-                "drain with recvmmsg(MSG_DONTWAIT) like transport-udp (information).\n");
+                "drain with recvmmsg(MSG_DONTWAIT), transport-udp's former receive loop (information).\n");
     std::printf("p50/p99: PingReply::rtt (probe sealed on the caller's thread -> answer opened on A's receive "
                 "thread); call: wall time of ping(to, 1, 0 ms, 1 s), adding the caller's wake-up.\n");
     return 0;

@@ -99,28 +99,49 @@ void PoolCore::free_storage(Storage* storage) noexcept
     std::free(storage);
 }
 
-// Moves up to half the list's capacity (at least one) from `central` into the empty `list`,
-// then pops one. NULL when `central` is empty.
+namespace {
+
+template <class T>
+T* next_chain(T* first) noexcept
+{
+    return reinterpret_cast<T*>(chain_meta(first).data);
+}
+
+// Pushes the chain first..last (n objects; last->next_free already NULL). Under the mutex.
+template <class T>
+void push_chain_locked(CentralList<T>& central, T* first, std::size_t n) noexcept
+{
+    chain_meta(first).data = reinterpret_cast<std::uint8_t*>(central.chains);
+    chain_meta(first).len = n;
+    central.chains = first;
+    central.count += n;
+}
+
+}  // namespace
+
+// Moves the top chain of `central` (usually half a thread list's capacity: what one spill gave
+// back) into `list`, then pops one. NULL when `central` is empty.
 template <class T>
 T* PoolCore::take(FreeList<T>& list, CentralList<T>& central) noexcept
 {
-    const std::uint32_t want = std::max<std::uint32_t>(1, list.capacity / 2);
+    T* first = nullptr;
+    std::size_t n = 0;
     {
         std::lock_guard lock(central.mutex);
-        T* first = central.head;
+        first = central.chains;
         if (first == nullptr) return nullptr;
-        T* last = first;
-        std::uint32_t n = 1;
-        while (n < want && last->next_free != nullptr) {
-            last = last->next_free;
-            ++n;
-        }
-        central.head = last->next_free;
+        n = chain_meta(first).len;
+        central.chains = next_chain(first);
         central.count -= n;
-        last->next_free = list.head;
-        list.head = first;
-        list.count += n;
     }
+    if (list.head != nullptr) {
+        // The callers refill empty lists; keep whatever is there anyway.
+        T* last = first;
+        while (last->next_free != nullptr) last = last->next_free;
+        last->next_free = list.head;
+    }
+    list.head = first;
+    list.count += static_cast<std::uint32_t>(n);
     T* item = list.head;
     list.head = item->next_free;
     --list.count;
@@ -149,10 +170,9 @@ Handle* PoolCore::refill(FreeList<Handle>& list) noexcept
         auto* slab = static_cast<Handle*>(memory);
         for (std::size_t i = 0; i < kHandlesPerSlab; ++i) {
             Handle* handle = new (slab + i) Handle{};
-            handle->next_free = central_handles_.head;
-            central_handles_.head = handle;
+            handle->next_free = i + 1 < kHandlesPerSlab ? slab + i + 1 : nullptr;
         }
-        central_handles_.count += kHandlesPerSlab;
+        push_chain_locked(central_handles_, slab, kHandlesPerSlab);
     }
     bytes_reserved_.fetch_add(kHandlesPerSlab * sizeof(Handle), std::memory_order_relaxed);
     return take(list, central_handles_);
@@ -170,10 +190,9 @@ void PoolCore::give_back(FreeList<T>& list, CentralList<T>& central, std::uint32
     for (std::uint32_t i = 1; i < n; ++i) last = last->next_free;
     list.head = last->next_free;
     list.count = keep;
+    last->next_free = nullptr;
     std::lock_guard lock(central.mutex);
-    last->next_free = central.head;
-    central.head = first;
-    central.count += n;
+    push_chain_locked(central, first, n);
 }
 
 void PoolCore::spill(FreeList<Storage>& list, std::uint32_t cls) noexcept
@@ -189,18 +208,16 @@ void PoolCore::spill(FreeList<Handle>& list) noexcept
 void PoolCore::push_central(Storage* storage) noexcept
 {
     CentralList<Storage>& central = central_[storage->class_index];
+    storage->next_free = nullptr;
     std::lock_guard lock(central.mutex);
-    storage->next_free = central.head;
-    central.head = storage;
-    ++central.count;
+    push_chain_locked(central, storage, 1);
 }
 
 void PoolCore::push_central(Handle* handle) noexcept
 {
+    handle->next_free = nullptr;
     std::lock_guard lock(central_handles_.mutex);
-    handle->next_free = central_handles_.head;
-    central_handles_.head = handle;
-    ++central_handles_.count;
+    push_chain_locked(central_handles_, handle, 1);
 }
 
 void PoolCore::flush(ThreadCache& cache) noexcept
@@ -280,7 +297,7 @@ void PoolCore::destroy_locked() noexcept
         bytes_reserved_.fetch_sub(kHandlesPerSlab * sizeof(Handle), std::memory_order_relaxed);
     }
     handle_slabs_.clear();
-    central_handles_.head = nullptr;
+    central_handles_.chains = nullptr;
     central_handles_.count = 0;
 }
 
@@ -288,17 +305,21 @@ std::size_t PoolCore::trim_central() noexcept
 {
     std::size_t freed = 0;
     for (std::uint32_t i = 0; i < class_count_; ++i) {
-        Storage* list = nullptr;
+        Storage* chain = nullptr;
         {
             std::lock_guard lock(central_[i].mutex);
-            list = std::exchange(central_[i].head, nullptr);
+            chain = std::exchange(central_[i].chains, nullptr);
             central_[i].count = 0;
         }
-        while (list != nullptr) {
-            Storage* next = list->next_free;
-            freed += block_bytes(list->capacity);
-            free_storage(list);
-            list = next;
+        while (chain != nullptr) {
+            Storage* const following = next_chain(chain);
+            for (Storage* s = chain; s != nullptr;) {
+                Storage* const next = s->next_free;
+                freed += block_bytes(s->capacity);
+                free_storage(s);
+                s = next;
+            }
+            chain = following;
         }
     }
     return freed;

@@ -46,6 +46,14 @@ struct alignas(kAlignment) Storage {
 };
 static_assert(sizeof(Storage) == kAlignment, "the data must start 64-byte aligned right after the header");
 
+// While an object is free, the view of its (root) handle holds, for the first object of a
+// chain on a CentralList, the next chain (data) and this chain's length (len). allocate and
+// slice overwrite both before the handle is handed out.
+inline net_buffer_t& chain_meta(Storage* s) noexcept
+{
+    return s->root.view;
+}
+
 inline Handle* to_handle(net_buffer_t* buffer) noexcept
 {
     return reinterpret_cast<Handle*>(buffer);
@@ -63,13 +71,23 @@ struct FreeList {
     std::uint32_t capacity = 0;
 };
 
-// A shared list of free objects, protected by its mutex.
+// A shared stack of free objects, protected by its mutex, kept as a stack of *chains*: each
+// chain is the run of objects one spill (or thread exit) gave back, linked by next_free and
+// ending with NULL. Its first object carries the chain's metadata in fields that are unused
+// while an object is free (chain_meta: the handle's view). A refill takes one whole chain, so
+// both sides hold the mutex for O(1) work; walking a chain of cache-cold objects under the
+// mutex (one miss per object) made contending threads sleep on it.
 template <class T>
 struct alignas(kAlignment) CentralList {
     mutable std::mutex mutex;
-    T* head = nullptr;
-    std::size_t count = 0;
+    T* chains = nullptr;     // first object of the top chain
+    std::size_t count = 0;   // objects in all chains
 };
+
+inline net_buffer_t& chain_meta(Handle* h) noexcept
+{
+    return h->view;
+}
 
 // One thread's cache for one pool. Owned by the thread (freed at thread exit or when pruned after
 // its pool died). The lists are touched only by the owner, except by the pool's destructor, which

@@ -79,9 +79,12 @@ void futex_wake(std::atomic<std::uint32_t>& word, int waiters) noexcept
     syscall(SYS_futex, reinterpret_cast<std::uint32_t*>(&word), FUTEX_WAKE_PRIVATE, waiters, nullptr, nullptr, 0);
 }
 
-// Polls this many times (a pause each) before a flush thread goes to sleep: under load the batch
-// usually fills within that, and a futex sleep plus the producer's wake costs more.
-constexpr int kSpinsBeforeSleep = 256;
+// A flush thread that waits for at most kSpinWithin more events polls (a pause each, up to
+// kSpinsBeforeSleep times) before it sleeps: they usually arrive within that, and a futex sleep
+// plus the producer's wake costs more. Waiting for more, it sleeps at once: spinning then would
+// only take a core from the producers.
+constexpr std::uint64_t kSpinWithin = 32;
+constexpr int kSpinsBeforeSleep = 32;
 
 }  // namespace
 
@@ -244,8 +247,10 @@ struct Bus::Impl {
     // read of wake_seq and the futex call changes wake_seq, so the futex does not sleep.
     void wait_for(Shard& s, std::uint64_t target, std::optional<Clock::time_point> deadline) noexcept
     {
-        for (int i = 0; i < kSpinsBeforeSleep; ++i) {
+        const int spins = target - s.ring.popped() <= kSpinWithin ? kSpinsBeforeSleep : 0;
+        for (int i = 1; i <= spins; ++i) {
             if (s.ring.written(target - 1) || stopping.load(std::memory_order_relaxed)) return;
+            if (deadline && (i & 15) == 0 && Clock::now() >= *deadline) return;
             detail::cpu_relax();
         }
         const std::uint32_t seq = s.wake_seq.load(std::memory_order_acquire);
@@ -520,6 +525,8 @@ Bus::Bus(BufferPool& buffers, Adapter adapter, BusConfig config, MetricsRegistry
 Bus::~Bus()
 {
     stop();
+    // A publish that raced stop() may have queued after stop's own sweep.
+    for (auto& s : impl_->shards) impl_->drop_queued(*s);
 }
 
 Producer Bus::make_producer() noexcept

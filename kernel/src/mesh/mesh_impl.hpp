@@ -225,6 +225,13 @@ struct Mesh::Impl {
     void send_handshake(const net_endpoint_t& endpoint, std::optional<Address> routed_to, std::uint64_t handshake_id,
                         std::span<const std::uint8_t> message);
     void flush_pending(Address peer);
+    // Stream data sent from inside a receive callback (a reliability plugin answering an ack with
+    // new packets) must not wait in this thread's batch for the rest of the received batch: the
+    // application's thread may meanwhile send later packets of the same stream, which would then
+    // reach the peer first and look like losses. note_stream_data marks the batch;
+    // flush_stream_data sends it if marked (after the plugin's receive returns).
+    void note_stream_data() noexcept;
+    void flush_stream_data() noexcept;
 
     // ---- mesh_receive.cpp ----
     static void on_datagrams(void* ctx, net_datagram_t* datagrams, std::size_t count);

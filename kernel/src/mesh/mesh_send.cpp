@@ -19,6 +19,7 @@ struct ThreadBatch {
     unsigned depth = 0;
     std::array<net_datagram_t, kBatchLimit> datagrams{};
     std::size_t count = 0;
+    bool stream_data = false;  // a stream data packet was queued since the last flush
 };
 
 thread_local ThreadBatch t_batch;
@@ -39,6 +40,7 @@ void flush_thread_batch() noexcept
     send_now(*t_batch.mesh, t_batch.datagrams.data(), t_batch.count);
     for (std::size_t i = 0; i < t_batch.count; ++i) BufferPool::release(t_batch.datagrams[i].buffer);
     t_batch.count = 0;
+    t_batch.stream_data = false;
 }
 
 }  // namespace
@@ -54,6 +56,16 @@ SendBatch::~SendBatch()
         flush_thread_batch();
         t_batch.mesh = nullptr;
     }
+}
+
+void Mesh::Impl::note_stream_data() noexcept
+{
+    if (t_batch.depth > 0 && t_batch.mesh == this) t_batch.stream_data = true;
+}
+
+void Mesh::Impl::flush_stream_data() noexcept
+{
+    if (t_batch.depth > 0 && t_batch.mesh == this && t_batch.stream_data) flush_thread_batch();
 }
 
 net_status_t Mesh::Impl::transmit(net_buffer_t* buffer, const net_endpoint_t& endpoint)

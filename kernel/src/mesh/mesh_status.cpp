@@ -106,10 +106,13 @@ nlohmann::json Mesh::Impl::status() const
 
 void Mesh::Impl::handle_pong(std::uint64_t id, std::chrono::nanoseconds rtt)
 {
-    std::lock_guard lock(ping_mutex);
-    const auto it = ping_waiters.find(id);
-    if (it == ping_waiters.end()) return;
-    it->second.reply = PingReply{0, rtt};
+    {
+        std::lock_guard lock(ping_mutex);
+        const auto it = ping_waiters.find(id);
+        if (it == ping_waiters.end()) return;
+        it->second.reply = PingReply{0, rtt};
+    }
+    // Notified after unlocking: a waiter woken under the lock would only block on it again.
     ping_cv.notify_all();
 }
 

@@ -25,6 +25,7 @@ net_status_t link_send(void* ctx, const net_stream_frame_t* frame)
     h.stream_id = s->id;
     h.sequence = frame->sequence;
     h.event_count = frame->event_count;
+    if ((frame->flags & NET_FRAME_NACK) == 0) s->mesh->note_stream_data();
     return s->mesh->send_to_peer(s->peer, h, std::span(frame->payload.ptr, frame->payload.len));
 }
 
@@ -137,8 +138,11 @@ void Mesh::Impl::handle_stream_packet(Address from, const wire::PacketHeader& h,
     frame.event_count = h.event_count;
     frame.payload = net_bytes_t{payload.data(), payload.size()};
     t_packet_hops = hops;
-    std::shared_lock call(s->call_mutex);
-    if (s->plugin_stream != nullptr) s->mode->vtable->stream_receive(s->plugin_stream, &frame);
+    {
+        std::shared_lock call(s->call_mutex);
+        if (s->plugin_stream != nullptr) s->mode->vtable->stream_receive(s->plugin_stream, &frame);
+    }
+    flush_stream_data();
 }
 
 void Mesh::Impl::destroy_stream(const std::shared_ptr<MeshStream>& s) noexcept

@@ -9,13 +9,14 @@
 namespace net::reliability {
 
 ReliableStream::ReliableStream(const net_host_t* host, const net_stream_link_t* link, StreamTable<ReliableStream>& table,
-                               const StreamSettings& settings, const StreamMetrics& metrics)
+                               const StreamSettings& settings, const StreamMetrics& metrics, RepairTimer& repair_timer)
     : StreamBase(link),
       host_(host),
       table_(table),
       settings_(settings),
       metrics_(metrics),
       nack_interval_ns_(settings.rto_min_ms * kNsPerMs),
+      repair_timer_(repair_timer),
       credit_limit_(settings.credit_window_bytes),
       rto_(RtoLimits{settings.rto_initial_ms * 1000, settings.rto_min_ms * 1000, settings.rto_max_ms * 1000,
                      tick_period_ms(settings) * 1000}),
@@ -75,12 +76,17 @@ bool ReliableStream::transmit_locked(Packet& packet, std::uint64_t)
 
 void ReliableStream::pump_locked(std::uint64_t now)
 {
-    while (!queue_.empty() && in_flight_.size() < cwnd_.packets()) {
+    // Half the credit window at most is in the pipe: the other half lets the sender go on while a
+    // hole is repaired (the receiver cannot consume, so grants no credit, until it is filled).
+    const std::uint64_t pipe_byte_limit = settings_.credit_window_bytes / 2;
+    while (!queue_.empty() && pipe_locked() < cwnd_.packets()) {
         Packet& packet = queue_.front();
+        if (pipe_bytes_locked() + packet.payload.size() > pipe_byte_limit && pipe_locked() > 0) break;
         if (!transmit_locked(packet, now)) break;  // socket full or session gone: the tick retries
         packet.first_sent_ns = now;
         packet.last_sent_ns = now;
         packet.transmissions = 1;
+        packet.next_new_sequence = packet.sequence + 1;
         stats_.packets_sent += 1;
         stats_.bytes_in_flight += packet.payload.size();
         in_flight_.push_back(std::move(packet));
@@ -94,6 +100,7 @@ void ReliableStream::retransmit_locked(Packet& packet, std::uint64_t now)
     if (!transmit_locked(packet, now)) return;
     packet.transmissions += 1;
     packet.last_sent_ns = now;
+    packet.next_new_sequence = in_flight_.back().sequence + 1;  // packets sent from now on are new
     stats_.retransmits += 1;
     metrics_.add(metrics_.retransmits);
 }
@@ -112,6 +119,10 @@ void ReliableStream::on_retransmission_timeout_locked(std::uint64_t now, AfterUn
         return;
     }
     oldest.timeouts += 1;
+    if (!oldest.reported_lost) {
+        oldest.reported_lost = true;
+        loss_rate_.on_lost(1);
+    }
     retransmit_locked(oldest, now);
     rto_.on_timeout();
     cwnd_.on_loss(next_sequence_);
@@ -128,7 +139,42 @@ void ReliableStream::reset_locked(const std::string& message, AfterUnlock& after
     after.message = message;
 }
 
-void ReliableStream::on_control_locked(const ControlMessage& message, std::uint64_t now, AfterUnlock& after)
+void ReliableStream::set_sacked_locked(Packet& packet, bool sacked) noexcept
+{
+    if (packet.sacked == sacked) return;
+    packet.sacked = sacked;
+    if (sacked) {
+        ++sacked_;
+        sacked_bytes_ += packet.payload.size();
+    } else {
+        --sacked_;
+        sacked_bytes_ -= packet.payload.size();
+    }
+}
+
+void ReliableStream::mark_held_locked(const ControlMessage& nack, std::uint64_t highest) noexcept
+{
+    if (in_flight_.empty()) return;
+    const std::uint64_t first = in_flight_.front().sequence;
+    auto mark = [&](std::uint64_t sequence) {
+        if (sequence < first || sequence - first >= in_flight_.size()) return;
+        set_sacked_locked(in_flight_[static_cast<std::size_t>(sequence - first)], true);
+    };
+    for (unsigned bit = 0; bit < 64; ++bit) {  // held, per the bitmap
+        const std::uint64_t sequence = nack.next_expected + 1 + bit;
+        if (sequence > highest) break;
+        if (((nack.missing >> bit) & 1u) == 0) mark(sequence);
+    }
+    // Past the bitmap and up to `highest`: arrived, or lost; either way no longer in the network.
+    // (A lost one is resent, and counts in the pipe again, once a NACK's bitmap reaches it.)
+    for (std::uint64_t sequence = std::max(nack.next_expected + 65, scanned_high_ + 1); sequence <= highest; ++sequence) {
+        mark(sequence);
+    }
+    scanned_high_ = std::max(scanned_high_, highest);
+}
+
+void ReliableStream::on_control_locked(const ControlMessage& message, std::uint64_t highest, std::uint64_t now,
+                                       AfterUnlock& after)
 {
     if (message.kind == ControlKind::reset) {
         if (claim_close()) {
@@ -145,18 +191,22 @@ void ReliableStream::on_control_locked(const ControlMessage& message, std::uint6
     // rule, extended to packets that waited at the receiver behind a retransmitted one (their
     // ack measures the recovery, not the path).
     std::uint64_t newly_acked = 0;
+    std::uint64_t delivered_first_time = 0;  // freed packets no NACK ever named
     std::uint64_t sample_ns = 0;
     bool have_sample = false;
     bool covers_retransmission = false;
     while (!in_flight_.empty() && in_flight_.front().sequence < message.next_expected) {
-        const Packet& packet = in_flight_.front();
+        Packet& packet = in_flight_.front();
         covers_retransmission = covers_retransmission || packet.transmissions != 1;
         sample_ns = now - packet.first_sent_ns;
         have_sample = !covers_retransmission;
         stats_.bytes_in_flight -= packet.payload.size();
+        set_sacked_locked(packet, false);
+        if (!packet.reported_lost) ++delivered_first_time;
         in_flight_.pop_front();
         ++newly_acked;
     }
+    loss_rate_.on_delivered(delivered_first_time);
     if (newly_acked > 0) {
         if (have_sample) {
             rto_.on_sample(sample_ns / kNsPerUs);
@@ -165,33 +215,82 @@ void ReliableStream::on_control_locked(const ControlMessage& message, std::uint6
         }
         cwnd_.on_acked(newly_acked);
         rto_deadline_ns_ = in_flight_.empty() ? 0 : now + rto_.rto_us() * kNsPerUs;
+        repair_deadline_ns_ = 0;  // a new oldest packet: armed again if a NACK names it
+        repair_probes_ = 0;
     }
     cwnd_.on_cumulative_ack(message.next_expected);
 
     if (message.kind == ControlKind::nack) {
         stats_.nacks_received += 1;
+        if (!in_flight_.empty()) highest = std::min(highest, in_flight_.back().sequence);  // no more than was sent
         // The first NACK for a packet resends it at once. A packet already resent is resent
         // again only once a round trip has passed since (the repeated NACK may predate the
         // resend): the smoothed RTT when known, else half the base RTO.
         const std::uint64_t min_gap_ns =
             (rto_.has_sample() ? std::max<std::uint64_t>(rto_.srtt_us(), 1) : rto_.base_rto_us() / 2) * kNsPerUs;
-        bool lost = false;
+        std::uint64_t newly_lost = 0;
         auto resend = [&](std::uint64_t sequence) {
             if (in_flight_.empty()) return;
             const std::uint64_t first = in_flight_.front().sequence;
             if (sequence < first || sequence - first >= in_flight_.size()) return;
             Packet& packet = in_flight_[static_cast<std::size_t>(sequence - first)];
-            lost = true;
-            if (packet.transmissions > 1 && now - packet.last_sent_ns < min_gap_ns) return;
+            if (!packet.reported_lost) {
+                packet.reported_lost = true;
+                ++newly_lost;
+            }
+            set_sacked_locked(packet, false);  // missing after all: in the pipe again
+            // Resent already: again once a round trip has passed, or at once when the peer has
+            // received a packet sent after that resend (so the resend itself was lost).
+            if (packet.transmissions > 1 && now - packet.last_sent_ns < min_gap_ns && highest < packet.next_new_sequence) {
+                return;
+            }
             retransmit_locked(packet, now);
         };
         resend(message.next_expected);
         for (unsigned bit = 0; bit < 64; ++bit) {
             if ((message.missing >> bit) & 1u) resend(message.next_expected + 1 + bit);
         }
-        if (lost) cwnd_.on_loss(next_sequence_);
+        mark_held_locked(message, highest);
+        if (!in_flight_.empty() && in_flight_.front().sequence == message.next_expected) arm_repair_locked(now);
+        loss_rate_.on_lost(newly_lost);
+        // A loss counts as congestion only while the recent loss rate is above the tolerance:
+        // random loss below it (a lossy link, not a full queue) does not shrink the window.
+        if (newly_lost > 0 && loss_rate_.rate() * 1000 > settings_.loss_tolerance_permille) cwnd_.on_loss(next_sequence_);
     }
     pump_locked(now);
+}
+
+std::uint64_t ReliableStream::probe_timeout_ns_locked() const noexcept
+{
+    const std::uint64_t us = rto_.has_sample() ? 2 * rto_.srtt_us() : rto_.base_rto_us();
+    return std::max(us * kNsPerUs, kMinProbeNs);
+}
+
+void ReliableStream::arm_repair_locked(std::uint64_t now)
+{
+    if (in_flight_.empty()) {
+        repair_deadline_ns_ = 0;
+        return;
+    }
+    const std::uint64_t deadline = in_flight_.front().last_sent_ns + (probe_timeout_ns_locked() << repair_probes_);
+    if (deadline == repair_deadline_ns_) return;
+    repair_deadline_ns_ = deadline;
+    repair_timer_.request(deadline, now);
+}
+
+std::uint64_t ReliableStream::repair(std::uint64_t now)
+{
+    std::lock_guard lock(mutex_);
+    if (is_closed() || repair_deadline_ns_ == 0) return 0;
+    if (in_flight_.empty() || repair_probes_ >= kMaxRepairProbes) {  // past that, the RTO takes over
+        repair_deadline_ns_ = 0;
+        return 0;
+    }
+    if (now < repair_deadline_ns_) return repair_deadline_ns_;
+    retransmit_locked(in_flight_.front(), now);
+    repair_probes_ += 1;
+    repair_deadline_ns_ = now + (probe_timeout_ns_locked() << repair_probes_);
+    return repair_deadline_ns_;
 }
 
 // ---------------------------------------------------------------- receive half
@@ -201,7 +300,7 @@ void ReliableStream::send_control_locked(const ControlMessage& message)
     std::array<std::uint8_t, kMaxControlBytes> bytes{};
     const std::size_t len = encode_control(message, bytes);
     net_stream_frame_t frame{};
-    frame.sequence = control_sequence_++;
+    frame.sequence = highest_seen_;  // the sender counts what we hold below it out of its pipe
     frame.flags = NET_FRAME_NACK;
     frame.event_count = 0;
     frame.payload = net_bytes_t{bytes.data(), len};
@@ -252,7 +351,12 @@ void ReliableStream::on_data_locked(const net_stream_frame_t& frame, std::uint64
         touch(now);
         highest_seen_ = std::max(highest_seen_, sequence);
         seen_any_ = true;
-        if (opens_gap || now - last_nack_ns_ >= nack_interval_ns_) send_ack_locked(now);
+        packets_since_ack_ += 1;
+        // A new hole is reported at once; while holes remain, every ack_every_packets arrivals
+        // (as acks go), so that a lost NACK or a lost resend is noticed within a round trip.
+        if (opens_gap || packets_since_ack_ >= settings_.ack_every_packets || now - last_nack_ns_ >= nack_interval_ns_) {
+            send_ack_locked(now);
+        }
         return;
     case ReorderBuffer::Admit::in_order:
         break;
@@ -298,7 +402,7 @@ void ReliableStream::receive(const net_stream_frame_t& frame)
                 return;
             }
             touch(now);
-            on_control_locked(*message, now, after);
+            on_control_locked(*message, frame.sequence, now, after);
         }
         finish(after);
         return;
@@ -386,6 +490,8 @@ void ReliableStream::release_state_locked() noexcept
 {
     queue_.clear();
     in_flight_.clear();
+    sacked_ = 0;
+    sacked_bytes_ = 0;
     reorder_.clear();
     rto_deadline_ns_ = 0;
     stats_.bytes_in_flight = 0;

@@ -13,10 +13,12 @@
 #include "aimd_window.hpp"
 #include "control_codec.hpp"
 #include "event_framing.hpp"
+#include "loss_rate.hpp"
 #include "net/host.h"
 #include "net/metrics.h"
 #include "net/sdk/buffer.hpp"
 #include "reorder_buffer.hpp"
+#include "repair_timer.hpp"
 #include "rto_estimator.hpp"
 #include "stream_base.hpp"
 #include "stream_settings.hpp"
@@ -40,8 +42,11 @@ struct StreamMetrics {
 
 class ReliableStream final : public StreamBase {
 public:
+    static constexpr std::uint64_t kMinProbeNs = 500'000;
+    static constexpr std::uint32_t kMaxRepairProbes = 3;
+
     ReliableStream(const net_host_t* host, const net_stream_link_t* link, StreamTable<ReliableStream>& table,
-                   const StreamSettings& settings, const StreamMetrics& metrics);
+                   const StreamSettings& settings, const StreamMetrics& metrics, RepairTimer& repair_timer);
 
     StreamTable<ReliableStream>& table() const noexcept { return table_; }
 
@@ -50,6 +55,10 @@ public:
     void stats(net_stream_stats_t& out);
     // Retransmission timer, delayed acks, queued packets, idle timeout. Called by the instance tick.
     void tick(std::uint64_t now);
+    // Called by the repair timer: resends the oldest unacknowledged packet if a NACK reported it
+    // missing and it is still missing a probe timeout after it was last sent. Returns the stream's
+    // next repair deadline (0: none).
+    std::uint64_t repair(std::uint64_t now);
 
 private:
     // A data packet built by send(): the payload is a refcounted host buffer, sent and resent
@@ -62,6 +71,9 @@ private:
         std::uint64_t last_sent_ns = 0;
         std::uint32_t transmissions = 0;
         std::uint32_t timeouts = 0;  // retransmissions the timer made; max_retries bounds these
+        bool sacked = false;         // out of the pipe: a NACK showed it arrived (or lost below the peer's highest)
+        bool reported_lost = false;  // a NACK named it (counted once in the loss rate)
+        std::uint64_t next_new_sequence = 0;  // first new packet sent after this one's last transmission
     };
 
     // What a locked section decided to do once the lock is dropped.
@@ -75,14 +87,26 @@ private:
 
     void on_data_locked(const net_stream_frame_t& frame, std::uint64_t now, std::vector<net_bytes_t>& events,
                         std::vector<ReorderBuffer::Early>& ready, bool& ack_due);
-    void on_control_locked(const ControlMessage& message, std::uint64_t now, AfterUnlock& after);
+    // `highest`: the control frame's sequence, the highest data sequence the peer has received.
+    void on_control_locked(const ControlMessage& message, std::uint64_t highest, std::uint64_t now, AfterUnlock& after);
+    // Takes the packets a NACK shows out of the network out of the pipe (marks them sacked): held
+    // per its bitmap (0 bits up to `highest`), and every packet past the bitmap up to `highest`.
+    void mark_held_locked(const ControlMessage& nack, std::uint64_t highest) noexcept;
 
     void pump_locked(std::uint64_t now);
+    // Packets sent and not known to have arrived: in flight minus those a NACK reported held.
+    std::size_t pipe_locked() const noexcept { return in_flight_.size() - sacked_; }
+    std::uint64_t pipe_bytes_locked() const noexcept { return stats_.bytes_in_flight - sacked_bytes_; }
+    void set_sacked_locked(Packet& packet, bool sacked) noexcept;
     bool transmit_locked(Packet& packet, std::uint64_t now);
     void retransmit_locked(Packet& packet, std::uint64_t now);
     void on_retransmission_timeout_locked(std::uint64_t now, AfterUnlock& after);
     void reset_locked(const std::string& message, AfterUnlock& after);
     void send_ack_locked(std::uint64_t now);
+    // Probe timeout: twice the smoothed RTT (the base RTO before a sample), at least kMinProbeNs.
+    std::uint64_t probe_timeout_ns_locked() const noexcept;
+    // Sets the repair deadline from the oldest packet in flight (0 when nothing is in flight).
+    void arm_repair_locked(std::uint64_t now);
     void send_control_locked(const ControlMessage& message);
     void finish(AfterUnlock& after);
 
@@ -91,6 +115,7 @@ private:
     const StreamSettings settings_;
     const StreamMetrics metrics_;
     const std::uint64_t nack_interval_ns_;
+    RepairTimer& repair_timer_;
 
     // ---- guarded by mutex_ ----
     net_stream_stats_t stats_{};
@@ -98,11 +123,17 @@ private:
     std::uint64_t next_sequence_ = 0;
     std::deque<Packet> queue_;      // accepted, waiting for the congestion window
     std::deque<Packet> in_flight_;  // sent, not acknowledged; contiguous sequences
+    std::size_t sacked_ = 0;        // packets of in_flight_ marked sacked
+    std::uint64_t sacked_bytes_ = 0;  // and their payload bytes
+    std::uint64_t scanned_high_ = 0;  // highest sequence mark_held_locked has gone through
     std::uint64_t bytes_accepted_ = 0;
     std::uint64_t credit_limit_;
     std::uint64_t rto_deadline_ns_ = 0;  // 0: timer not armed
     RtoEstimator rto_;
     AimdWindow cwnd_;
+    LossRate loss_rate_;
+    std::uint64_t repair_deadline_ns_ = 0;  // 0: no repair probe due
+    std::uint32_t repair_probes_ = 0;       // probes sent for the current oldest packet
     std::vector<PacketPlan> plans_;
     // receive half
     ReorderBuffer reorder_;
@@ -112,7 +143,6 @@ private:
     std::uint64_t highest_seen_ = 0;
     bool seen_any_ = false;
     std::uint64_t last_nack_ns_ = 0;
-    std::uint64_t control_sequence_ = 0;
 
     // Payload bytes whose deliver call has returned. Written by the receive thread after
     // delivering (no lock), read when granting credit.

@@ -7,6 +7,7 @@
 #include "net/iface/reliability.h"
 #include "net/sdk/plugin.hpp"
 #include "periodic_tick.hpp"
+#include "repair_timer.hpp"
 #include "reliable_stream.hpp"
 #include "stream_settings.hpp"
 #include "stream_abi.hpp"
@@ -37,6 +38,8 @@ public:
             "max_cwnd":            {"type": "integer", "minimum": 2, "maximum": 65536, "description": "congestion window ceiling, packets"},
             "ack_every_packets":   {"type": "integer", "minimum": 1, "maximum": 4096,
                                     "description": "the receiver acknowledges and grants credit after this many delivered packets"},
+            "loss_tolerance_permille": {"type": "integer", "minimum": 0, "maximum": 1000,
+                                    "description": "a loss shrinks the congestion window only while the recent loss rate exceeds this, per mille"},
             "idle_timeout_ms":     {"type": "integer", "minimum": 1, "maximum": 86400000,
                                     "description": "a stream with no packet sent or received for this long is closed"},
             "max_streams":         {"type": "integer", "minimum": 1, "maximum": 1048576,
@@ -67,7 +70,11 @@ public:
         for (auto& s : streams_.take_all()) s->destroy();
     }
 
-    void start() override { tick_.start(host(), tick_period_ms(settings_) * kNsPerMs, &StreamPlugin::on_tick, this); }
+    void start() override
+    {
+        repair_.bind(host(), &StreamPlugin::on_repair, this);
+        tick_.start(host(), tick_period_ms(settings_) * kNsPerMs, &StreamPlugin::on_tick, this);
+    }
 
     void stop() noexcept override { tick_.stop(); }
 
@@ -87,7 +94,10 @@ private:
     {
         StreamPlugin& p = self(object);
         return Abi::open(link, out, p.streams_, p.settings_.common.max_streams, p.host(), p.evictions_,
-                         [&] { return std::make_shared<ReliableStream>(p.host(), link, p.streams_, p.settings_, p.metrics_); });
+                         [&] {
+                             return std::make_shared<ReliableStream>(p.host(), link, p.streams_, p.settings_, p.metrics_,
+                                                                     p.repair_);
+                         });
     }
 
     static void on_tick(void* user)
@@ -101,6 +111,25 @@ private:
         });
     }
 
+    // The repair timer: probes the streams whose repair deadline has come, then arms itself for
+    // the earliest deadline left.
+    static void on_repair(void* user)
+    {
+        StreamPlugin& p = *static_cast<StreamPlugin*>(user);
+        net::sdk::guard(nullptr, [&] {
+            p.repair_.fired();
+            std::vector<std::shared_ptr<ReliableStream>> live;
+            p.streams_.snapshot_live(live);
+            const std::uint64_t now = now_ns();
+            std::uint64_t next = 0;
+            for (auto& stream : live) {
+                const std::uint64_t deadline = stream->repair(now);
+                if (deadline != 0 && (next == 0 || deadline < next)) next = deadline;
+            }
+            if (next != 0) p.repair_.request(next, now);
+        });
+    }
+
     static constexpr net_reliability_v1_t kInterface = {
         sizeof(net_reliability_v1_t), NET_FRAME_RELIABLE, &StreamPlugin::mode, &StreamPlugin::stream_open, &Abi::send, &Abi::receive,
         &Abi::stats, &Abi::destroy,
@@ -111,6 +140,7 @@ private:
     net_metric_t* evictions_ = nullptr;
     StreamTable<ReliableStream> streams_;
     PeriodicTick tick_;
+    RepairTimer repair_;
 };
 
 }  // namespace

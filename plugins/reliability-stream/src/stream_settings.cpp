@@ -16,6 +16,8 @@ StreamSettings read_stream_settings(const nlohmann::json& config)
     s.initial_cwnd = static_cast<std::uint32_t>(config_uint(config, "initial_cwnd", s.initial_cwnd, 2, 65536));
     s.max_cwnd = static_cast<std::uint32_t>(config_uint(config, "max_cwnd", s.max_cwnd, 2, 65536));
     s.ack_every_packets = static_cast<std::uint32_t>(config_uint(config, "ack_every_packets", s.ack_every_packets, 1, 4096));
+    s.loss_tolerance_permille =
+        static_cast<std::uint32_t>(config_uint(config, "loss_tolerance_permille", s.loss_tolerance_permille, 0, 1000));
     if (s.rto_min_ms > s.rto_max_ms) throw net::sdk::Error(NET_E_CONFIG, "config.rto_min_ms must not exceed config.rto_max_ms");
     if (s.initial_cwnd > s.max_cwnd) throw net::sdk::Error(NET_E_CONFIG, "config.initial_cwnd must not exceed config.max_cwnd");
     return s;

@@ -11,7 +11,7 @@ namespace net::reliability {
 
 struct StreamSettings {
     CommonSettings common;
-    std::uint64_t credit_window_bytes = 65536;
+    std::uint64_t credit_window_bytes = 262144;
     std::uint64_t rto_initial_ms = 50;
     std::uint64_t rto_min_ms = 10;
     std::uint64_t rto_max_ms = 2000;
@@ -19,6 +19,8 @@ struct StreamSettings {
     std::uint32_t initial_cwnd = 16;
     std::uint32_t max_cwnd = 1024;
     std::uint32_t ack_every_packets = 8;
+    // A loss shrinks the window only while the recent loss rate is above this (per mille).
+    std::uint32_t loss_tolerance_permille = 20;
 };
 
 // Throws net::sdk::Error(NET_E_CONFIG) for a value out of range or rto_min_ms > rto_max_ms.

@@ -38,3 +38,23 @@ BOOST_AUTO_TEST_CASE(window_stops_at_max)
     w.on_acked(1000);
     BOOST_TEST(w.packets() == 5u);
 }
+
+#include "loss_rate.hpp"
+
+using net::reliability::LossRate;
+
+BOOST_AUTO_TEST_CASE(loss_rate_follows_random_loss_and_jumps_with_a_burst)
+{
+    LossRate r;
+    BOOST_TEST(r.rate() == 0.0);
+    for (int round = 0; round < 200; ++round) {  // 1 lost in every 100
+        r.on_delivered(99);
+        r.on_lost(1);
+    }
+    BOOST_TEST(r.rate() > 0.007);
+    BOOST_TEST(r.rate() < 0.014);
+    r.on_lost(30);  // a queue overflowing: 30 packets in a row
+    BOOST_TEST(r.rate() > 0.03);
+    r.on_delivered(10'000);
+    BOOST_TEST(r.rate() < 0.001);
+}

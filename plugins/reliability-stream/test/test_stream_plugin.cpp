@@ -60,7 +60,7 @@ BOOST_AUTO_TEST_CASE(the_interface_says_mode_stream_with_the_reliable_flag)
 
 BOOST_AUTO_TEST_CASE(a_million_events_on_a_clean_link_arrive_once_in_order)
 {
-    PluginUnderTest plugin(kLibrary, nlohmann::json::object());  // default 64 KiB credit window
+    PluginUnderTest plugin(kLibrary, nlohmann::json::object());  // default 256 KiB credit window
     StreamPair pair(plugin, Faults{});
     OrderChecker order;
     pair.b.on_deliver_call([&](const net_bytes_t* e, std::size_t n) { order(e, n); });
@@ -295,7 +295,7 @@ BOOST_AUTO_TEST_CASE(malformed_packets_are_dropped_and_counted)
 
 BOOST_AUTO_TEST_CASE(send_validates_its_arguments)
 {
-    PluginUnderTest plugin(kLibrary, nlohmann::json::object());
+    PluginUnderTest plugin(kLibrary, {{"credit_window_bytes", 65536}});
     StreamPair pair(plugin, Faults{}, 100);
     std::vector<std::uint8_t> big(97, 1);  // max_payload - 4 = 96
     std::vector<net_bytes_t> one{net_bytes_t{big.data(), big.size()}};
@@ -304,7 +304,7 @@ BOOST_AUTO_TEST_CASE(send_validates_its_arguments)
     BOOST_TEST(pair.a.send(one) == NET_OK);
     BOOST_TEST(pair.a.send({}) == NET_OK);
     BOOST_TEST(plugin.iface().stream_send(pair.a.stream(), nullptr, 1) == NET_E_INVALID_ARGUMENT);
-    // More than a whole credit window in one call can never be accepted.
+    // More than a whole credit window (64 KiB here) in one call can never be accepted.
     std::vector<net_bytes_t> too_many(1000, net_bytes_t{big.data(), 90});
     BOOST_TEST(pair.a.send(too_many) == NET_E_INVALID_ARGUMENT);
     BOOST_TEST(pair.a.stats().events_sent == 1u);

@@ -5,8 +5,9 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
-#include <cstdlib>
 #include <cstring>
 
 #include "endpoint.hpp"
@@ -21,6 +22,13 @@ namespace {
 constexpr std::size_t kGroBufferSize = 65536;
 constexpr std::size_t kControlSpace = CMSG_SPACE(sizeof(int));
 
+// A sched_yield that kept the busy-polling thread off the CPU for longer than this means other
+// threads want the CPU: stop spinning and block.
+constexpr std::int64_t kContendedYieldNs = 50'000;
+
+// Full recvmmsg calls in a row before the next one asks for twice as many messages.
+constexpr std::uint32_t kGrowAfterFullCalls = 4;
+
 // What recvmmsg rewrites in a slot's header; set again before the slot is used.
 void reset_header(msghdr& h) noexcept
 {
@@ -33,6 +41,17 @@ std::int64_t monotonic_now_ns() noexcept
 {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
         .count();
+}
+
+// recvmmsg, or recvmsg for a single message (the same result without recvmmsg's per-call
+// overhead; MSG_WAITFORONE then means a plain blocking receive).
+int receive_messages(int fd, mmsghdr* messages, unsigned count, int flags) noexcept
+{
+    if (count != 1) return ::recvmmsg(fd, messages, count, flags, nullptr);
+    const ssize_t r = ::recvmsg(fd, &messages->msg_hdr, flags & ~MSG_WAITFORONE);
+    if (r < 0) return -1;
+    messages->msg_len = static_cast<unsigned>(r);
+    return 1;
 }
 
 bool may_use_several_cpus() noexcept
@@ -50,8 +69,6 @@ void ReceiveLoop::start(int socket_fd, std::size_t batch, bool gro, std::uint32_
     socket_fd_ = socket_fd;
     receive_size_ = gro ? kGroBufferSize : kMaxDatagram;
     busy_poll_ns_ = static_cast<std::int64_t>(busy_poll_us) * 1000;
-    if (const char* e = std::getenv("XX_BUSY_US")) busy_poll_ns_ = std::atoll(e) * 1000;  // XXX experiment
-    if (std::getenv("XX_NOYIELD") != nullptr) no_yield_ = true;  // XXX experiment
     ring_.assign(batch, nullptr);
     messages_.assign(batch, mmsghdr{});
     iov_.assign(batch, iovec{});
@@ -60,6 +77,8 @@ void ReceiveLoop::start(int socket_fd, std::size_t batch, bool gro, std::uint32_
     out_.assign(batch, net_datagram_t{});
     out_count_ = 0;
     ring_full_ = false;
+    vlen_ = 1;
+    full_calls_ = 0;
     for (std::size_t k = 0; k < batch; ++k) {
         msghdr& h = messages_[k].msg_hdr;
         h.msg_name = &addresses_[k];
@@ -161,11 +180,17 @@ void ReceiveLoop::run() noexcept
         if (spin_until != 0) {
             if (receive_once(MSG_DONTWAIT) > 0) {
                 spin_until = monotonic_now_ns() + busy_poll_ns_;
-            } else if (monotonic_now_ns() >= spin_until) {
-                spin_until = 0;
-            } else {
-                if (!no_yield_) ::sched_yield();  // lets a thread waiting for this CPU (the sender, say) run first
+                continue;
             }
+            const std::int64_t now = monotonic_now_ns();
+            if (now >= spin_until) {
+                spin_until = 0;
+                continue;
+            }
+            ::sched_yield();  // lets a thread waiting for this CPU (the sender, say) run first
+            // Away for long: the CPU has other work, so spinning takes it from someone and a
+            // datagram arriving while this thread waits for the CPU would not even wake it.
+            if (monotonic_now_ns() - now > kContendedYieldNs) spin_until = 0;
             continue;
         }
         if (receive_once(MSG_WAITFORONE) > 0 && spin) spin_until = monotonic_now_ns() + busy_poll_ns_;
@@ -174,9 +199,31 @@ void ReceiveLoop::run() noexcept
 
 int ReceiveLoop::receive_once(int flags) noexcept
 {
-    const int n = ::recvmmsg(socket_fd_, messages_.data(), static_cast<unsigned>(ready_), flags, nullptr);
-    if (n <= 0) return 0;  // EAGAIN (empty, or the receive timeout), EINTR, or an error to retry
+    // recvmmsg goes on until `vlen` messages or an empty socket, and finding it empty costs one
+    // more message's worth of work. A call that got fewer than it asked for emptied the socket:
+    // ask for that many next time (one, in a request/response exchange). A full call may have left
+    // more behind: after kGrowAfterFullCalls full calls in a row (an empty poll in between breaks
+    // the row), ask for twice as many, up to the ring. Bulk traffic gets there within
+    // 6 x kGrowAfterFullCalls calls; one datagram at a time, when nothing is polled in between,
+    // pays for looking past it once in kGrowAfterFullCalls + 1 calls.
+    const std::size_t vlen = std::min(ready_, vlen_);
+    const int n = receive_messages(socket_fd_, messages_.data(), static_cast<unsigned>(vlen), flags);
+    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+        // Not expected on a bound UDP socket; do not spin on it (stop is still noticed).
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    if (n <= 0) {  // empty socket, the receive timeout, a signal, or the error above
+        full_calls_ = 0;
+        return 0;
+    }
     if (stopping_.load(std::memory_order_acquire)) return 0;  // woken by shutdown: nothing real
+    if (static_cast<std::size_t>(n) < vlen) {
+        vlen_ = static_cast<std::size_t>(n);
+        full_calls_ = 0;
+    } else if (++full_calls_ >= kGrowAfterFullCalls) {
+        vlen_ = std::min(ring_.size(), vlen * 2);
+        full_calls_ = 0;
+    }
     counters_.receive_call();
 
     std::uint64_t delivered = 0, bytes = 0, truncated = 0, unattached = 0;

@@ -56,7 +56,6 @@ private:
     int socket_fd_ = -1;
     std::size_t receive_size_ = 0;
     std::int64_t busy_poll_ns_ = 0;
-    bool no_yield_ = false;  // XXX
     std::atomic<bool> stopping_{false};
     std::thread thread_;
 
@@ -70,6 +69,8 @@ private:
     std::vector<net_datagram_t> out_;
     std::size_t out_count_ = 0;
     std::size_t ready_ = 0;
+    std::size_t vlen_ = 1;  // messages the next recvmmsg asks for (adapts, see receive_once)
+    std::uint32_t full_calls_ = 0;  // calls in a row that got all they asked for
     bool ring_full_ = false;  // no slot emptied since the last refill
 
     std::mutex receiver_mutex_;  // held while a callback runs, so detach can wait for it

@@ -554,6 +554,8 @@ BOOST_AUTO_TEST_CASE(bad_configs_name_the_field)
     BOOST_TEST(e.find("/config/fault/loss") != std::string::npos, e);
     e = start_error({{"batch", 5000}});
     BOOST_TEST(e.find("/config/batch") != std::string::npos, e);
+    e = start_error({{"busy_poll_us", 20000}});
+    BOOST_TEST(e.find("/config/busy_poll_us") != std::string::npos, e);
     e = start_error({{"gso", "yes"}});
     BOOST_TEST(e.find("/config/gso") != std::string::npos, e);
     e = start_error({{"fault", {{"lose", 0.1}}}});
@@ -568,6 +570,40 @@ BOOST_AUTO_TEST_CASE(bad_configs_name_the_field)
     e = start_error({{"bind", taken}});
     BOOST_TEST(e.find("bind \"" + taken + "\": Address already in use") != std::string::npos, e);
     first.stop_all();
+}
+
+BOOST_AUTO_TEST_CASE(request_and_response_work_with_busy_polling_on_and_off_and_stop_is_prompt)
+{
+    for (const int busy_poll_us : {0, 50, 10000}) {
+        Kernel k;
+        nk::PluginHost host(k.services);
+        host.load({udp("a", {{"busy_poll_us", busy_poll_us}}), udp("b", {{"busy_poll_us", busy_poll_us}})});
+        host.start_all();
+        const Transport a = transport_of(host, "a");
+        const Transport b = transport_of(host, "b");
+        Inbox at_a, at_b;
+        BOOST_REQUIRE_EQUAL(a.vt->attach(a.object, &Inbox::on_receive, &at_a), NET_OK);
+        BOOST_REQUIRE_EQUAL(b.vt->attach(b.object, &Inbox::on_receive, &at_b), NET_OK);
+        // One datagram at a time each way, each waiting for the previous one to arrive: the
+        // receive threads alternate between blocking and (when enabled) polling.
+        for (std::uint32_t i = 0; i < 200; ++i) {
+            send_all(k, a, b.local(), {Outgoing{i, 64}});
+            BOOST_REQUIRE(eventually([&] { return at_b.count.load() == i + 1; }, 5s));
+            send_all(k, b, a.local(), {Outgoing{i, 64}});
+            BOOST_REQUIRE(eventually([&] { return at_a.count.load() == i + 1; }, 5s));
+        }
+        BOOST_TEST(at_a.corrupt.load() == 0u);
+        BOOST_TEST(at_b.corrupt.load() == 0u);
+        a.vt->detach(a.object);
+        b.vt->detach(b.object);
+        // Stop wakes the receive threads at once (they block in recvmmsg, or are polling).
+        const auto t0 = std::chrono::steady_clock::now();
+        host.stop_all();
+        const auto took = std::chrono::steady_clock::now() - t0;
+        BOOST_TEST(took < 150ms, "stop took " << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
+                                              << " ms with busy_poll_us " << busy_poll_us);
+        BOOST_TEST(live_handles(k) == 0u);
+    }
 }
 
 BOOST_AUTO_TEST_CASE(after_detach_no_callback_runs)
