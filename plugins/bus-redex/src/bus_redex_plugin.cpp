@@ -19,6 +19,9 @@
 namespace net::bus_redex {
 namespace {
 
+// Payload bytes per RedEX append_batch call (RedEX takes at most 64 MiB in one group).
+constexpr std::uint64_t kMaxGroupBytes = 8u << 20;
+
 class BusRedexPlugin final : public net::sdk::Plugin {
 public:
     static constexpr const char* kId = "net.bus.redex";
@@ -149,27 +152,59 @@ private:
     {
         net_redex_log_t* target = shard_log(batch.shard);
         if (target == nullptr) return NET_E_BAD_STATE;
-        thread_local std::vector<std::uint8_t> record;
         std::uint64_t bytes = 0;
-        for (std::size_t i = 0; i < batch.count; ++i) {
-            const net_bus_event_t& e = batch.events[i];
-            const std::size_t payload_len = e.payload != nullptr ? e.payload->len : 0;
-            record.resize(kRecordHeaderSize + payload_len);
-            encode_record_header(e, std::span<std::uint8_t, kRecordHeaderSize>(record.data(), kRecordHeaderSize));
-            if (payload_len != 0) std::memcpy(record.data() + kRecordHeaderSize, e.payload->data, payload_len);
-            const net_status_t s = redex_->append(target, {record.data(), record.size()}, e.timestamp_ns, nullptr);
-            if (s != NET_OK) {
+        // Groups of events go to RedEX as one append_batch each (one write per file); a provider
+        // older than that slot gets one append per event.
+        const std::size_t group_limit = NET_REDEX_HAS(redex_, append_batch) ? batch.count : 1;
+        for (std::size_t first = 0; first < batch.count;) {
+            std::size_t end = first;
+            std::uint64_t group_bytes = 0;
+            while (end < batch.count && end - first < group_limit) {
+                const std::size_t len = kRecordHeaderSize + payload_length(batch.events[end]);
+                if (end > first && group_bytes + len > kMaxGroupBytes) break;
+                group_bytes += len;
+                ++end;
+            }
+            if (const net_status_t s = append_group(target, batch.events + first, end - first); s != NET_OK) {
                 write_errors_.fetch_add(1, std::memory_order_relaxed);
-                // Earlier events of the batch stay appended; the engine's retry writes them again
+                // Earlier groups of the batch stay appended; the engine's retry writes them again
                 // and readers drop the copies by dedup id.
                 return s;
             }
-            bytes += payload_len;
+            for (std::size_t i = first; i < end; ++i) bytes += payload_length(batch.events[i]);
+            first = end;
         }
         batches_written_.fetch_add(1, std::memory_order_relaxed);
         events_written_.fetch_add(batch.count, std::memory_order_relaxed);
         bytes_written_.fetch_add(bytes, std::memory_order_relaxed);
         return NET_OK;
+    }
+
+    static std::size_t payload_length(const net_bus_event_t& e) noexcept { return e.payload != nullptr ? e.payload->len : 0; }
+
+    // Encodes the events' records back to back and appends them as one group (or one entry).
+    net_status_t append_group(net_redex_log_t* target, const net_bus_event_t* events, std::size_t count)
+    {
+        thread_local std::vector<std::uint8_t> records;
+        thread_local std::vector<net_bytes_t> views;
+        thread_local std::vector<std::int64_t> timestamps;
+        std::size_t total = 0;
+        for (std::size_t i = 0; i < count; ++i) total += kRecordHeaderSize + payload_length(events[i]);
+        records.resize(total);
+        views.resize(count);
+        timestamps.resize(count);
+        std::size_t at = 0;
+        for (std::size_t i = 0; i < count; ++i) {
+            const net_bus_event_t& e = events[i];
+            const std::size_t payload_len = payload_length(e);
+            encode_record_header(e, std::span<std::uint8_t, kRecordHeaderSize>(records.data() + at, kRecordHeaderSize));
+            if (payload_len != 0) std::memcpy(records.data() + at + kRecordHeaderSize, e.payload->data, payload_len);
+            views[i] = net_bytes_t{records.data() + at, kRecordHeaderSize + payload_len};
+            timestamps[i] = e.timestamp_ns;
+            at += kRecordHeaderSize + payload_len;
+        }
+        if (count == 1) return redex_->append(target, views[0], timestamps[0], nullptr);
+        return redex_->append_batch(target, views.data(), timestamps.data(), count, nullptr);
     }
 
     net_status_t read(std::uint32_t shard, net_bus_cursor_t after, net_bus_record_t* out, std::size_t max,

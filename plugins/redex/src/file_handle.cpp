@@ -1,7 +1,9 @@
 #include "file_handle.hpp"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -34,6 +36,34 @@ void FileHandle::append(std::span<const std::uint8_t> bytes)
         done += static_cast<std::size_t>(n);
     }
     size_ += done;
+}
+
+void FileHandle::append_gather(std::span<const std::span<const std::uint8_t>> parts)
+{
+    constexpr std::size_t kMaxParts = IOV_MAX;
+    iovec vectors[kMaxParts];
+    std::size_t next = 0;      // first part not yet (completely) written
+    std::size_t skip = 0;      // bytes of parts[next] already written
+    while (next < parts.size()) {
+        std::size_t count = 0;
+        for (std::size_t i = next; i < parts.size() && count < kMaxParts; ++i) {
+            const std::size_t from = i == next ? skip : 0;
+            if (parts[i].size() == from) continue;
+            vectors[count++] = iovec{const_cast<std::uint8_t*>(parts[i].data() + from), parts[i].size() - from};
+        }
+        if (count == 0) break;
+        const ssize_t n = ::pwritev(fd_, vectors, static_cast<int>(count), static_cast<off_t>(size_));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) fail("write");
+        size_ += static_cast<std::uint64_t>(n);
+        std::size_t left = static_cast<std::size_t>(n);
+        while (next < parts.size() && left >= parts[next].size() - skip) {
+            left -= parts[next].size() - skip;
+            skip = 0;
+            ++next;
+        }
+        skip += left;
+    }
 }
 
 void FileHandle::truncate(std::uint64_t size)

@@ -32,6 +32,9 @@ public:
 
     std::uint64_t size() const noexcept { return size_; }
     void append(std::span<const std::uint8_t> bytes);
+    // Appends the parts back to back with as few system calls as pwritev allows (one per
+    // IOV_MAX parts). On an error some parts may be written: the caller truncates them away.
+    void append_gather(std::span<const std::span<const std::uint8_t>> parts);
     void truncate(std::uint64_t size);
     void sync();
     void read_at(std::uint64_t offset, std::span<std::uint8_t> out) const;

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "prefault.hpp"
 #include "record_format.hpp"
 
 namespace net::redex {
@@ -127,6 +128,7 @@ Log::Segment& Log::writable_segment(std::size_t length)
         s.files = SegmentFiles::create(*options_.directory, s.base, options_.fsync != FsyncPolicy::never);
     } else {
         s.memory = allocator_->allocate(std::max<std::size_t>({options_.segment_bytes, length, 1}));
+        advise_huge_pages(s.memory->data(), s.memory->size());
     }
     segments_.push_back(std::move(s));
     return segments_.back();
@@ -134,46 +136,95 @@ Log::Segment& Log::writable_segment(std::size_t length)
 
 std::uint64_t Log::append(std::span<const std::uint8_t> payload, std::optional<std::int64_t> timestamp_ns)
 {
-    if (payload.size() > kMaxEntryBytes) throw std::invalid_argument("entry larger than 64 MiB");
+    const AppendItem one{payload, timestamp_ns};
+    return append_batch({&one, 1});
+}
+
+std::uint64_t Log::append_batch(std::span<const AppendItem> items)
+{
+    if (items.empty()) throw std::invalid_argument("empty batch");
+    std::uint64_t total = 0;
+    for (const AppendItem& item : items) total += item.payload.size();
+    if (total > kMaxEntryBytes) {
+        throw std::invalid_argument(items.size() == 1 ? "entry larger than 64 MiB" : "batch larger than 64 MiB");
+    }
     std::lock_guard lock(mutex_);
     if (closed_) throw IoError("log is closed");
-    const std::int64_t ts = timestamp_ns.value_or(now_ns());
-    const std::uint8_t flags = timestamp_ns ? kFlagTimestampGiven : 0;
-    const std::uint64_t sequence = next_sequence_;
-    Segment& s = writable_segment(payload.size());
+    const std::int64_t now = now_ns();
+    const std::uint64_t first = next_sequence_;
+    Segment& s = writable_segment(static_cast<std::size_t>(total));
     if (s.memory) {
-        if (!payload.empty()) std::memcpy(s.memory->data() + s.used_bytes, payload.data(), payload.size());
+        write_to_memory(s, items, total);
     } else {
-        SegmentFiles& f = *s.files;
-        const std::uint64_t index_before = f.index_bytes(), data_before = f.data_bytes(), ts_before = f.timestamp_bytes();
-        const bool sync_now = options_.fsync == FsyncPolicy::every && sequence + 1 - synced_sequence_ >= options_.fsync_every;
-        try {
-            f.append_data(payload, encode_timestamp(ts));
-            if (sync_now) f.sync_data();
-            const IndexRecord record{s.used_bytes, static_cast<std::uint32_t>(payload.size()), payload_check(payload), flags, 0};
-            f.append_index(encode_record(sequence, record, ts));
-            if (sync_now) f.sync_index();
-        } catch (const IoError&) {
-            f.roll_back(index_before, data_before, ts_before);
-            throw;
-        }
-        if (sync_now) {
-            synced_sequence_ = sequence + 1;
-            ++fsyncs_;
-            last_sync_ns_ = now_ns();
-        }
+        write_to_disk(s, items, now, first);
     }
-    s.entries.push_back(EntryLocation{s.used_bytes, static_cast<std::uint32_t>(payload.size()), flags, ts});
-    s.used_bytes += payload.size();
-    ++next_sequence_;
-    retained_bytes_ += payload.size();
-    ++appends_;
+    for (const AppendItem& item : items) {
+        const std::uint8_t flags = item.timestamp_ns ? kFlagTimestampGiven : 0;
+        const auto length = static_cast<std::uint32_t>(item.payload.size());
+        s.entries.push_back(EntryLocation{s.used_bytes, length, flags, item.timestamp_ns.value_or(now)});
+        s.used_bytes += length;
+    }
+    next_sequence_ += items.size();
+    retained_bytes_ += total;
+    appends_ += items.size();
     if (options_.fsync == FsyncPolicy::interval &&
         now_ns() - last_sync_ns_ >= static_cast<std::int64_t>(options_.fsync_interval_ms) * kNsPerMs) {
         sync_locked();
     }
     enforce_retention_locked();
-    return sequence;
+    return first;
+}
+
+void Log::write_to_memory(Segment& s, std::span<const AppendItem> items, std::uint64_t total)
+{
+    std::uint8_t* block = s.memory->data();
+    const std::size_t end = static_cast<std::size_t>(s.used_bytes + total);
+    if (end > s.prefaulted_bytes) {
+        s.prefaulted_bytes = prefault_for_writes(block, s.memory->size(), s.prefaulted_bytes, end + kPrefaultAhead);
+    }
+    std::size_t at = static_cast<std::size_t>(s.used_bytes);
+    for (const AppendItem& item : items) {
+        if (!item.payload.empty()) std::memcpy(block + at, item.payload.data(), item.payload.size());
+        at += item.payload.size();
+    }
+}
+
+void Log::write_to_disk(Segment& s, std::span<const AppendItem> items, std::int64_t now, std::uint64_t first_sequence)
+{
+    scratch_payloads_.clear();
+    scratch_timestamps_.resize(items.size() * kTimestampSize);
+    scratch_records_.resize(items.size() * kIndexRecordSize);
+    std::uint64_t offset = s.used_bytes;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        const AppendItem& item = items[i];
+        const std::int64_t ts = item.timestamp_ns.value_or(now);
+        const std::uint8_t flags = item.timestamp_ns ? kFlagTimestampGiven : 0;
+        scratch_payloads_.push_back(item.payload);
+        const auto ts_bytes = encode_timestamp(ts);
+        std::memcpy(scratch_timestamps_.data() + i * kTimestampSize, ts_bytes.data(), kTimestampSize);
+        const IndexRecord record{offset, static_cast<std::uint32_t>(item.payload.size()), payload_check(item.payload), flags, 0};
+        const auto record_bytes = encode_record(first_sequence + i, record, ts);
+        std::memcpy(scratch_records_.data() + i * kIndexRecordSize, record_bytes.data(), kIndexRecordSize);
+        offset += item.payload.size();
+    }
+    SegmentFiles& f = *s.files;
+    const std::uint64_t index_before = f.index_bytes(), data_before = f.data_bytes(), ts_before = f.timestamp_bytes();
+    const std::uint64_t end_sequence = first_sequence + items.size();
+    const bool sync_now = options_.fsync == FsyncPolicy::every && end_sequence - synced_sequence_ >= options_.fsync_every;
+    try {
+        f.append_data(scratch_payloads_, scratch_timestamps_);
+        if (sync_now) f.sync_data();
+        f.append_index(scratch_records_);
+        if (sync_now) f.sync_index();
+    } catch (const IoError&) {
+        f.roll_back(index_before, data_before, ts_before);
+        throw;
+    }
+    if (sync_now) {
+        synced_sequence_ = end_sequence;
+        ++fsyncs_;
+        last_sync_ns_ = now_ns();
+    }
 }
 
 std::deque<Log::Segment>::const_iterator Log::find_segment(std::uint64_t sequence) const

@@ -221,6 +221,28 @@ private:
         });
     }
 
+    static net_status_t append_batch(net_redex_log_t* log, const net_bytes_t* payloads, const std::int64_t* timestamps,
+                                     std::size_t count, std::uint64_t* out_first_sequence) noexcept
+    {
+        if (log == nullptr || payloads == nullptr || count == 0) return NET_E_INVALID_ARGUMENT;
+        for (std::size_t i = 0; i < count; ++i) {
+            if (payloads[i].ptr == nullptr && payloads[i].len != 0) return NET_E_INVALID_ARGUMENT;
+        }
+        Handle& h = *handle_of(log);
+        return guard_io([&] {
+            std::vector<AppendItem> items(count);
+            for (std::size_t i = 0; i < count; ++i) {
+                items[i].payload = {payloads[i].ptr, payloads[i].len};
+                if (timestamps != nullptr && timestamps[i] != NET_REDEX_TIMESTAMP_NOW) items[i].timestamp_ns = timestamps[i];
+            }
+            const std::uint64_t first = h.log->append_batch(items);
+            if (out_first_sequence != nullptr) *out_first_sequence = first;
+            RedexPlugin& p = *h.channel->owner;
+            p.host()->metric_add(p.host(), p.appends_, count);
+            if (h.log->has_watchers()) p.request_poll(*h.channel);
+        });
+    }
+
     static net_status_t read_one(net_redex_log_t* log, std::uint64_t sequence, net_redex_entry_t* out) noexcept
     {
         if (log == nullptr || out == nullptr) return NET_E_INVALID_ARGUMENT;
@@ -359,7 +381,7 @@ private:
     }
 
     static constexpr net_redex_v1_t kInterface = {
-        sizeof(net_redex_v1_t), 0, &open_log, &append, &read_one, &read_range, &watch, &unwatch, &sync, &stats, &close_log,
+        sizeof(net_redex_v1_t), 0, &open_log, &append, &read_one, &read_range, &watch, &unwatch, &sync, &stats, &close_log, &append_batch,
     };
 
     const LogOptions options_;

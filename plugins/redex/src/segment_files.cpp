@@ -87,13 +87,14 @@ void SegmentFiles::set_aside(const std::filesystem::path& dir, std::uint64_t bas
     }
 }
 
-void SegmentFiles::append_data(std::span<const std::uint8_t> payload, std::span<const std::uint8_t> timestamp)
+void SegmentFiles::append_data(std::span<const std::span<const std::uint8_t>> payloads,
+                               std::span<const std::uint8_t> timestamps)
 {
-    data_.append(payload);
-    timestamps_.append(timestamp);
+    data_.append_gather(payloads);
+    timestamps_.append(timestamps);
 }
 
-void SegmentFiles::append_index(std::span<const std::uint8_t> record) { index_.append(record); }
+void SegmentFiles::append_index(std::span<const std::uint8_t> records) { index_.append(records); }
 
 void SegmentFiles::roll_back(std::uint64_t index_bytes, std::uint64_t data_bytes, std::uint64_t timestamp_bytes) noexcept
 {

@@ -35,8 +35,10 @@ public:
     std::uint64_t base() const noexcept { return base_; }
     std::uint64_t data_bytes() const noexcept { return data_.size(); }
 
-    void append_data(std::span<const std::uint8_t> payload, std::span<const std::uint8_t> timestamp);
-    void append_index(std::span<const std::uint8_t> record);
+    // Payloads back to back to the data file (one gathered write), their timestamps to the
+    // timestamp file; then, separately, their records to the index.
+    void append_data(std::span<const std::span<const std::uint8_t>> payloads, std::span<const std::uint8_t> timestamps);
+    void append_index(std::span<const std::uint8_t> records);
     // Undo a failed append: cut every file back to what it held before.
     void roll_back(std::uint64_t index_bytes, std::uint64_t data_bytes, std::uint64_t timestamp_bytes) noexcept;
     std::uint64_t index_bytes() const noexcept { return index_.size(); }

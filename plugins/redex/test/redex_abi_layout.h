@@ -28,11 +28,12 @@ NET_REDEX_ASSERT(sizeof(net_redex_stats_t) == 104 && offsetof(net_redex_stats_t,
                      offsetof(net_redex_stats_t, recovered_entries) == 80 &&
                      offsetof(net_redex_stats_t, recovery_corrupt) == 96 && offsetof(net_redex_stats_t, watchers) == 100,
                  "net_redex_stats_t");
-NET_REDEX_ASSERT(sizeof(net_redex_v1_t) == 80 && offsetof(net_redex_v1_t, open_log) == 8 &&
+NET_REDEX_ASSERT(sizeof(net_redex_v1_t) == 88 && offsetof(net_redex_v1_t, open_log) == 8 &&
                      offsetof(net_redex_v1_t, append) == 16 && offsetof(net_redex_v1_t, read_one) == 24 &&
                      offsetof(net_redex_v1_t, read_range) == 32 && offsetof(net_redex_v1_t, watch) == 40 &&
                      offsetof(net_redex_v1_t, unwatch) == 48 && offsetof(net_redex_v1_t, sync) == 56 &&
-                     offsetof(net_redex_v1_t, stats) == 64 && offsetof(net_redex_v1_t, close_log) == 72,
+                     offsetof(net_redex_v1_t, stats) == 64 && offsetof(net_redex_v1_t, close_log) == 72 &&
+                     offsetof(net_redex_v1_t, append_batch) == 80,
                  "net_redex_v1_t");
 
 #endif /* NET_TEST_REDEX_ABI_LAYOUT_H */

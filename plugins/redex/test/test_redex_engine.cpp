@@ -2,7 +2,11 @@
 #define BOOST_TEST_MODULE redex_engine
 #include <boost/test/unit_test.hpp>
 
+#include <sys/resource.h>
+
 #include <atomic>
+#include <csignal>
+#include <filesystem>
 #include <cstring>
 #include <thread>
 
@@ -319,4 +323,145 @@ BOOST_AUTO_TEST_CASE(a_watcher_can_remove_itself_from_its_callback)
     log->poll_watchers();
     BOOST_TEST(calls == 1u);
     BOOST_TEST(!log->has_watchers());
+}
+
+namespace {
+
+std::vector<AppendItem> items_for(const std::vector<std::vector<std::uint8_t>>& payloads, std::uint64_t first)
+{
+    std::vector<AppendItem> items;
+    for (std::size_t i = 0; i < payloads.size(); ++i) {
+        items.push_back(AppendItem{payloads[i], static_cast<std::int64_t>(first + i) * 1000});
+    }
+    return items;
+}
+
+std::vector<std::vector<std::uint8_t>> payloads_for(std::uint64_t first, std::size_t count)
+{
+    std::vector<std::vector<std::uint8_t>> out;
+    for (std::size_t i = 0; i < count; ++i) out.push_back(payload_for(first + i));
+    return out;
+}
+
+// Lowers the file size limit for the test's duration: writes past it fail with EFBIG (a real
+// write error from the kernel), and SIGXFSZ is ignored so the process survives them.
+class FileSizeLimit {
+public:
+    explicit FileSizeLimit(rlim_t bytes)
+    {
+        ::getrlimit(RLIMIT_FSIZE, &saved_);
+        old_handler_ = std::signal(SIGXFSZ, SIG_IGN);
+        rlimit lowered = saved_;
+        lowered.rlim_cur = bytes;
+        ::setrlimit(RLIMIT_FSIZE, &lowered);
+    }
+    ~FileSizeLimit()
+    {
+        ::setrlimit(RLIMIT_FSIZE, &saved_);
+        std::signal(SIGXFSZ, old_handler_);
+    }
+
+private:
+    rlimit saved_{};
+    void (*old_handler_)(int) = nullptr;
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(append_batch_gives_consecutive_sequences_and_reads_back_in_memory_and_on_disk)
+{
+    net::test::TempDir dir;
+    for (const bool durable : {false, true}) {
+        auto log = make_log(durable ? disk_options(dir.path()) : memory_options());
+        std::uint64_t next = 0;
+        for (std::size_t group : {1u, 7u, 16u, 3u, 40u}) {
+            const auto payloads = payloads_for(next, group);
+            BOOST_REQUIRE_EQUAL(log->append_batch(items_for(payloads, next)), next);
+            next += group;
+        }
+        BOOST_TEST(log->stats().next_sequence == next);
+        BOOST_TEST(log->stats().appends == next);
+        check_all(*log, 0, next);
+    }
+    auto reopened = make_log(disk_options(dir.path()));
+    BOOST_TEST(reopened->stats().recovery.recovered_entries == 67u);
+    BOOST_TEST(!reopened->stats().recovery.corrupt);
+    check_all(*reopened, 0, 67);
+}
+
+BOOST_AUTO_TEST_CASE(a_batch_never_straddles_two_segments)
+{
+    net::test::TempDir dir;
+    for (const bool durable : {false, true}) {
+        auto log = make_log(durable ? disk_options(dir.path(), 4096) : memory_options(4096));
+        log->append(std::vector<std::uint8_t>(3000, 1));
+        // 3000 + 4 x 400 > 4096: the whole group starts the next segment.
+        const std::vector<std::vector<std::uint8_t>> payloads(4, std::vector<std::uint8_t>(400, 2));
+        log->append_batch(items_for(payloads, 1));
+        BOOST_TEST(log->stats().segments == 2u);
+        if (durable) {
+            BOOST_TEST(SegmentFiles::list(dir.path()).back() == 1u);  // the new segment's base
+        } else {
+            const auto first = log->read_one(1), last = log->read_one(4);
+            BOOST_TEST(first->offset == 0u);  // at the start of the new segment's block
+            BOOST_TEST(first->block == last->block);
+        }
+        // A group larger than a segment gets a segment of its own.
+        const std::vector<std::vector<std::uint8_t>> big(3, std::vector<std::uint8_t>(2000, 3));
+        log->append_batch(items_for(big, 5));
+        BOOST_TEST(log->stats().segments == 3u);
+        BOOST_TEST(bytes_of(*log->read_one(7)) == big[2]);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(a_batch_counts_once_for_the_fsync_policy_and_syncs_all_of_it)
+{
+    net::test::TempDir dir;
+    LogOptions o = disk_options(dir.path(), 1 << 20);
+    o.fsync = FsyncPolicy::every;
+    o.fsync_every = 10;
+    auto log = make_log(o);
+    log->append_batch(items_for(payloads_for(0, 6), 0));
+    BOOST_TEST(log->stats().synced_sequence == 0u);
+    BOOST_TEST(log->stats().fsyncs == 0u);
+    log->append_batch(items_for(payloads_for(6, 6), 6));  // crosses 10: the whole group is synced
+    BOOST_TEST(log->stats().synced_sequence == 12u);
+    BOOST_TEST(log->stats().fsyncs == 1u);
+    log->append_batch(items_for(payloads_for(12, 25), 12));  // 25 unsynced >= 10: one round, not two
+    BOOST_TEST(log->stats().synced_sequence == 37u);
+    BOOST_TEST(log->stats().fsyncs == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(append_batch_refuses_empty_and_oversized_groups)
+{
+    auto log = make_log(memory_options());
+    BOOST_CHECK_THROW(log->append_batch({}), std::invalid_argument);
+    const std::vector<std::uint8_t> half(kMaxEntryBytes / 2 + 1, 0);
+    const AppendItem two[] = {{half, std::nullopt}, {half, std::nullopt}};
+    BOOST_CHECK_THROW(log->append_batch(two), std::invalid_argument);
+    BOOST_TEST(log->stats().next_sequence == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_batch_write_appends_nothing_and_the_log_goes_on)
+{
+    net::test::TempDir dir;
+    LogOptions o = disk_options(dir.path(), 1 << 20);
+    auto log = make_log(o);
+    log->append_batch(items_for(payloads_for(0, 5), 0));
+    const std::uint64_t data_bytes = std::filesystem::file_size(dir.path() / "00000000000000000000.dat");
+    {
+        // Room for a little more data than there is: the next group's data write fails part way.
+        FileSizeLimit limit(data_bytes + 100);
+        const std::vector<std::vector<std::uint8_t>> payloads(4, std::vector<std::uint8_t>(300, 9));
+        BOOST_CHECK_THROW(log->append_batch(items_for(payloads, 5)), IoError);
+        BOOST_TEST(log->stats().next_sequence == 5u);
+        BOOST_TEST(std::filesystem::file_size(dir.path() / "00000000000000000000.dat") == data_bytes);
+    }
+    log->append_batch(items_for(payloads_for(5, 3), 5));
+    check_all(*log, 0, 8);
+    log.reset();
+    auto reopened = make_log(o);
+    BOOST_TEST(reopened->stats().next_sequence == 8u);
+    BOOST_TEST(reopened->stats().recovery.discarded_records == 0u);
+    check_all(*reopened, 0, 8);
 }

@@ -183,3 +183,49 @@ BOOST_AUTO_TEST_CASE(config_is_checked_against_the_schema)
     BOOST_CHECK_THROW(RedexUnderTest(nlohmann::json{{"fsync", "sometimes"}}), std::exception);
     BOOST_CHECK_THROW(RedexUnderTest(nlohmann::json{{"retention", {{"max_entries", 0}}}}), std::exception);
 }
+
+BOOST_AUTO_TEST_CASE(append_batch_through_the_abi_stamps_each_entry_and_wakes_watchers)
+{
+    net::test::TempDir dir;
+    RedexUnderTest p({{"directory", dir.path().string()}, {"fsync", "every"}, {"fsync_every", 4}});
+    const net_redex_v1_t& api = p.api();
+    BOOST_REQUIRE(NET_REDEX_HAS(&api, append_batch));
+    net_redex_log_t* log = nullptr;
+    BOOST_REQUIRE_EQUAL(api.open_log(p.object(), "grouped", &log), NET_OK);
+    Seen seen;
+    std::uint64_t watch_id = 0;
+    BOOST_REQUIRE_EQUAL(api.watch(log, 0, nullptr, &on_entries, &seen, &watch_id), NET_OK);
+
+    const std::string words[] = {"one", "two", "three"};
+    const net_bytes_t payloads[] = {view(words[0]), view(words[1]), view(words[2])};
+    const std::int64_t stamps[] = {111, NET_REDEX_TIMESTAMP_NOW, 333};
+    std::uint64_t first = 99;
+    BOOST_REQUIRE_EQUAL(api.append_batch(log, payloads, stamps, 3, &first), NET_OK);
+    BOOST_TEST(first == 0u);
+    BOOST_REQUIRE_EQUAL(api.append_batch(log, payloads, nullptr, 2, &first), NET_OK);
+    BOOST_TEST(first == 3u);
+
+    net_redex_entry_t e{};
+    BOOST_REQUIRE_EQUAL(api.read_one(log, 0, &e), NET_OK);
+    BOOST_TEST(e.timestamp_ns == 111);
+    nk::BufferPool::release(e.payload);
+    BOOST_REQUIRE_EQUAL(api.read_one(log, 1, &e), NET_OK);
+    BOOST_TEST(e.timestamp_ns > 1'000'000'000'000'000'000LL);  // stamped now (after 2001)
+    BOOST_TEST(text(e.payload) == "two");
+    nk::BufferPool::release(e.payload);
+    BOOST_REQUIRE(net::test::eventually([&] { return seen.size() == 5; }));
+    BOOST_TEST(seen.entries[2].second == "three");
+    BOOST_TEST(seen.entries[4].second == "two");
+
+    // Bad arguments are refused without appending anything.
+    const net_bytes_t null_payload[] = {view(words[0]), net_bytes_t{nullptr, 4}};
+    BOOST_TEST(api.append_batch(log, payloads, nullptr, 0, &first) == NET_E_INVALID_ARGUMENT);
+    BOOST_TEST(api.append_batch(log, nullptr, nullptr, 2, &first) == NET_E_INVALID_ARGUMENT);
+    BOOST_TEST(api.append_batch(log, null_payload, nullptr, 2, &first) == NET_E_INVALID_ARGUMENT);
+    net_redex_stats_t stats{};
+    stats.struct_size = sizeof(stats);
+    BOOST_REQUIRE_EQUAL(api.stats(log, &stats), NET_OK);
+    BOOST_TEST(stats.next_sequence == 5u);
+    BOOST_TEST(stats.synced_sequence == 5u);  // the second group crossed fsync_every = 4
+    api.close_log(log);
+}

@@ -146,7 +146,24 @@ typedef struct net_redex_v1 {
      * last handle syncs its files and closes them. Payloads already read stay valid. [any-thread],
      * once per handle; never from inside a watch callback of the same handle. */
     void (*close_log)(net_redex_log_t *log);
+
+    /* ---- slots added after the first release: call one only when NET_REDEX_HAS(api, slot) ---- */
+
+    /* Appends `count` entries (count >= 1) in order as one group, a group commit: payloads[i]
+     * (the array and the bytes borrowed; copied before return) stamped with timestamps[i], or
+     * every entry with the current time when `timestamps` is NULL (NET_REDEX_TIMESTAMP_NOW in a
+     * slot stamps that one). The group lands in one segment with one write per file and counts as
+     * one append for the fsync policy's decision to sync, so a group is as durable as a single
+     * append. On NET_OK *out_first_sequence (may be NULL) is the first entry's sequence; the
+     * others follow it consecutively. All or nothing: NET_E_IO when a write fails (nothing is
+     * appended); NET_E_INVALID_ARGUMENT for count 0, a NULL array, or more than 64 MiB of payload
+     * in all. [any-thread] */
+    net_status_t (*append_batch)(net_redex_log_t *log, const net_bytes_t *payloads, const int64_t *timestamps,
+                                 size_t count, uint64_t *out_first_sequence);
 } net_redex_v1_t;
+
+/* True when the provider's table has `member` (a slot added after 1.0): check before calling it. */
+#define NET_REDEX_HAS(api, member) ((api)->struct_size >= offsetof(net_redex_v1_t, member) + sizeof(void *))
 
 #ifdef __cplusplus
 }
