@@ -4,6 +4,8 @@
 #define BOOST_TEST_MODULE mesh
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
+
 #include <atomic>
 #include <cstring>
 #include <mutex>
@@ -146,6 +148,13 @@ BOOST_AUTO_TEST_CASE(relay_forwards_without_holding_the_end_to_end_keys)
     BOOST_REQUIRE(route.has_value());
     BOOST_TEST(route->next_hop == lab.address("b"));
     BOOST_TEST(route->hops == 2u);
+    // A's sessions: B directly, C through B; B's: its two neighbours (never A–C's).
+    auto sorted = [](std::vector<std::uint64_t> v) {
+        std::sort(v.begin(), v.end());
+        return v;
+    };
+    BOOST_TEST(a->mesh()->established_peers() == sorted({lab.address("b"), lab.address("c")}));
+    BOOST_TEST(b->mesh()->established_peers() == sorted({lab.address("a"), lab.address("c")}));
 
     const auto b_before = b->mesh()->counters();
     net_mesh_stream_t* ac = nullptr;

@@ -51,16 +51,8 @@ net_status_t MeshTransport::send(std::uint64_t to, std::uint16_t id, std::span<c
 
 std::vector<std::uint64_t> MeshTransport::reachable() const
 {
-    // The mesh has no peer-list call; its status document lists every peer and its session state.
-    std::vector<std::uint64_t> out;
-    const nlohmann::json status = mesh_.status();
-    const auto it = status.find("peers");
-    if (it == status.end() || !it->is_array()) return out;
-    for (const auto& peer : *it) {
-        if (peer.value("session", std::string()) != "established") continue;
-        if (auto address = mesh::parse_address(peer.value("address", std::string()))) out.push_back(*address);
-    }
-    return out;
+    const std::vector<mesh::Address> peers = mesh_.established_peers();
+    return {peers.begin(), peers.end()};
 }
 
 bool MeshTransport::failed(std::uint64_t node) const

@@ -315,6 +315,16 @@ bool Mesh::has_session(Address peer) const
     return it != impl_->peers.end() && it->second->current != nullptr;
 }
 
+std::vector<Address> Mesh::established_peers() const
+{
+    std::vector<Address> out;
+    std::lock_guard lock(impl_->mutex);
+    for (const auto& [address, p] : impl_->peers) {
+        if (p->current != nullptr) out.push_back(address);
+    }
+    return out;
+}
+
 nlohmann::json Mesh::status() const
 {
     return impl_->status();

@@ -119,6 +119,8 @@ public:
     std::optional<PeerHealth> peer_health(Address peer) const;
     std::optional<Route> route_to(Address destination) const;
     bool has_session(Address peer) const;
+    // The peers this node has an established session with (direct or relayed), in address order.
+    std::vector<Address> established_peers() const;
 
     // The "net.mesh/1" function table; `object` is this Mesh.
     static const net_mesh_v1_t* abi_table() noexcept;
