@@ -1,9 +1,10 @@
 // bench_redex_append.cpp — RedEX appends of 1 KiB entries through the real plugin (C ABI), in
-// memory and on disk with fsync every 1000 entries, one entry per append and in groups of 16 per
-// append_batch (the batching redis-benchmark -P 16 gets), beside references measured in the same run:
+// memory and on disk with fsync every 1000 entries, one entry per append, in groups of 16 per
+// append_batch (the batching redis-benchmark -P 16 gets), and one per append into a 64 KiB write
+// buffer, beside references measured in the same run:
 // redis-benchmark pipelining XADD of 1 KiB values into a redis-server started here when both are
 // on PATH, and always a raw write() + fdatasync-every-1000 loop over one file.
-// Usage: bench_redex_append [--quick] [--only memory|disk|memory-batch|disk-batch]
+// Usage: bench_redex_append [--quick] [--only memory|disk|memory-batch|disk-batch|disk-buffered]
 //   --quick: a few thousand entries, a smoke run for ctest; --only: one side alone, for profiling
 #include <fcntl.h>
 #include <signal.h>
@@ -247,6 +248,13 @@ double redis_xadd_rate(const fs::path& dir, std::size_t count)
     return rate;
 }
 
+// Disk logs with fsync every 1000 whose appends collect in a 64 KiB write buffer.
+nlohmann::json buffered_config(const fs::path& dir)
+{
+    return {{"directory", (dir / "redex-buffered").string()}, {"fsync", "every"}, {"fsync_every", 1000},
+            {"segment_bytes", 64 << 20}, {"write_buffer_bytes", 64 << 10}};
+}
+
 const char* only_mode(int argc, char** argv)
 {
     for (int i = 1; i + 1 < argc; ++i) {
@@ -265,7 +273,7 @@ int main(int argc, char** argv)
     TempFolder dir;
 
     constexpr std::size_t kGroup = 16;  // redis-benchmark -P 16
-    std::vector<double> memory, disk, raw, ceiling, memory_batch, disk_batch;
+    std::vector<double> memory, disk, raw, ceiling, memory_batch, disk_batch, disk_buffered;
     if (const char* only = only_mode(argc, argv)) {  // diagnostics for profiling one side
         Redex mem(nlohmann::json{{"segment_bytes", 16 << 20}, {"retention", {{"max_bytes", 256 << 20}}}});
         Redex durable(nlohmann::json{{"directory", (dir.path() / "redex").string()}, {"fsync", "every"},
@@ -276,7 +284,8 @@ int main(int argc, char** argv)
         else if (mode == "disk") rate = durable.append_rate("only", count);
         else if (mode == "memory-batch") rate = mem.append_batch_rate("only", count, kGroup);
         else if (mode == "disk-batch") rate = durable.append_batch_rate("only", count, kGroup);
-        else throw std::runtime_error("--only: memory, disk, memory-batch or disk-batch");
+        else if (mode == "disk-buffered") rate = Redex(buffered_config(dir.path())).append_rate("only", count);
+        else throw std::runtime_error("--only: memory, disk, memory-batch, disk-batch or disk-buffered");
         std::printf("%s: %.0f entries/s\n", only, rate);
         return 0;
     }
@@ -284,6 +293,7 @@ int main(int argc, char** argv)
         Redex mem(nlohmann::json{{"segment_bytes", 16 << 20}, {"retention", {{"max_bytes", 256 << 20}}}});
         Redex durable(nlohmann::json{{"directory", (dir.path() / "redex").string()}, {"fsync", "every"},
                                      {"fsync_every", 1000}, {"segment_bytes", 64 << 20}});
+        Redex buffered(buffered_config(dir.path()));
         for (int r = 0; r < repetitions; ++r) {
             const std::string channel = "bench-" + std::to_string(r);
             // Each disk measurement's files are removed after it, so that their page cache does
@@ -296,6 +306,8 @@ int main(int argc, char** argv)
             memory_batch.push_back(mem.append_batch_rate(channel + "-batch", count, kGroup));
             disk_batch.push_back(durable.append_batch_rate(channel + "-batch", count, kGroup));
             fs::remove_all(channel_dir / (channel + "-batch"));
+            disk_buffered.push_back(buffered.append_rate(channel, count));
+            fs::remove_all(dir.path() / "redex-buffered" / channel);
             raw.push_back(raw_write_rate(dir.path() / "raw", count));
             ceiling.push_back(layout_ceiling_rate(dir.path(), count));
             for (const char* name : {"raw", "ceiling.dat", "ceiling.ts", "ceiling.idx"}) fs::remove(dir.path() / name);
@@ -306,20 +318,23 @@ int main(int argc, char** argv)
     std::printf("  redex disk (fsync every 1000), append %9.0f entries/s\n", net::bench::median(disk));
     std::printf("  redex memory, append_batch of %zu   %12.0f entries/s\n", kGroup, net::bench::median(memory_batch));
     std::printf("  redex disk, append_batch of %zu     %12.0f entries/s\n", kGroup, net::bench::median(disk_batch));
+    std::printf("  redex disk, append, 64 KiB write buffer %7.0f entries/s\n", net::bench::median(disk_buffered));
     std::printf("  reference: raw write()+fdatasync/1000 %9.0f entries/s   (redex disk append / raw = %.2f)\n",
                 net::bench::median(raw), net::bench::median(disk) / net::bench::median(raw));
     std::printf("  reference: layout ceiling             %9.0f entries/s   (3 files, 64 KiB writes, 3 fdatasync per 1000;\n"
-                "             redex disk append / ceiling = %.2f, append_batch / ceiling = %.2f)\n",
+                "             redex disk append / ceiling = %.2f, append_batch / ceiling = %.2f, buffered / ceiling = %.2f)\n",
                 net::bench::median(ceiling), net::bench::median(disk) / net::bench::median(ceiling),
-                net::bench::median(disk_batch) / net::bench::median(ceiling));
+                net::bench::median(disk_batch) / net::bench::median(ceiling),
+                net::bench::median(disk_buffered) / net::bench::median(ceiling));
     if (on_path("redis-server") && on_path("redis-benchmark") && on_path("redis-cli")) {
         const double redis = redis_xadd_rate(dir.path(), count);
         if (redis > 0) {
             std::printf("  reference: redis XADD -P 16 (no persistence) %6.0f entries/s\n", redis);
-            std::printf("  ratios to redis: append memory %.2f, disk %.2f; append_batch of %zu (as -P 16) memory %.2f, "
-                        "disk %.2f\n",
-                        net::bench::median(memory) / redis, net::bench::median(disk) / redis, kGroup,
-                        net::bench::median(memory_batch) / redis, net::bench::median(disk_batch) / redis);
+            std::printf("  ratios to redis: append memory %.2f, disk %.2f, disk buffered %.2f; append_batch of %zu "
+                        "(as -P 16) memory %.2f, disk %.2f\n",
+                        net::bench::median(memory) / redis, net::bench::median(disk) / redis,
+                        net::bench::median(disk_buffered) / redis, kGroup, net::bench::median(memory_batch) / redis,
+                        net::bench::median(disk_batch) / redis);
         } else {
             std::printf("  reference: redis-server found but redis-benchmark gave no figure\n");
         }

@@ -77,7 +77,8 @@ void Log::recover()
             for (const EntryLocation& e : r.entries) retained_bytes_ += e.length;
             s.entries = std::move(r.entries);
             s.used_bytes = r.data_bytes;
-            s.files = SegmentFiles::open(dir, s.base, r.index_bytes, r.data_bytes, r.timestamp_bytes);
+            s.files = SegmentFiles::open(dir, s.base, r.index_bytes, r.data_bytes, r.timestamp_bytes,
+                                         options_.write_buffer_bytes);
             recovery_.recovered_entries += s.entries.size();
             expected_base = s.base + s.entries.size();
             segments_.push_back(std::move(s));
@@ -92,7 +93,7 @@ void Log::recover()
     if (segments_.empty()) {
         Segment s;
         s.base = expected_base.value_or(0);
-        s.files = SegmentFiles::create(dir, s.base, options_.fsync != FsyncPolicy::never);
+        s.files = SegmentFiles::create(dir, s.base, options_.fsync != FsyncPolicy::never, options_.write_buffer_bytes);
         segments_.push_back(std::move(s));
     }
     first_sequence_ = segments_.front().base;
@@ -117,6 +118,7 @@ Log::Segment& Log::writable_segment(std::size_t length)
         if (durable()) {
             if (back.used_bytes == 0 || back.used_bytes + length <= options_.segment_bytes) return back;
             if (options_.fsync != FsyncPolicy::never) sync_locked();
+            back.files->flush();  // a segment is complete in its files before the next one exists
         } else {
             if (back.memory && back.used_bytes + length <= back.memory->size()) return back;
             if (back.entries.empty()) segments_.pop_back();
@@ -125,7 +127,8 @@ Log::Segment& Log::writable_segment(std::size_t length)
     Segment s;
     s.base = next_sequence_;
     if (durable()) {
-        s.files = SegmentFiles::create(*options_.directory, s.base, options_.fsync != FsyncPolicy::never);
+        s.files = SegmentFiles::create(*options_.directory, s.base, options_.fsync != FsyncPolicy::never,
+                                       options_.write_buffer_bytes);
     } else {
         s.memory = allocator_->allocate(std::max<std::size_t>({options_.segment_bytes, length, 1}));
         advise_huge_pages(s.memory->data(), s.memory->size());
@@ -353,6 +356,15 @@ void Log::sync_locked()
     synced_sequence_ = next_sequence_;
     ++fsyncs_;
     last_sync_ns_ = now_ns();
+}
+
+void Log::flush()
+{
+    std::lock_guard lock(mutex_);
+    if (!durable() || closed_) return;
+    for (Segment& s : segments_) {
+        if (s.files->pending_bytes() != 0) s.files->flush();
+    }
 }
 
 void Log::sync()

@@ -86,6 +86,9 @@ public:
     // Delivers pending entries to every watcher (on the calling thread). Returns entries delivered.
     std::size_t poll_watchers();
 
+    // Writes what the write buffer holds to the files (no sync). Throws IoError; the entries stay
+    // buffered (and readable) and the next flush, sync or append tries again.
+    void flush();
     void sync();
     // Syncs when the interval policy's period has passed since the last sync round.
     void sync_if_due();

@@ -25,6 +25,10 @@ struct LogOptions {
     std::uint64_t fsync_interval_ms = 1000;  // with FsyncPolicy::interval
     Retention retention;
     std::uint64_t segment_bytes = 8u << 20;
+    // 0: every append reaches the files (the page cache) before it returns. More: appends collect
+    // in memory up to this many bytes and are written when that fills, at each sync round, when a
+    // segment ends, on flush() and on close; a process crash can lose what was still buffered.
+    std::uint64_t write_buffer_bytes = 0;
     std::function<std::int64_t()> now_ns;  // wall clock; empty = std::chrono::system_clock
 };
 

@@ -19,6 +19,7 @@ LogOptions read_options(const nlohmann::json& config)
     o.fsync_every = config.value("fsync_every", o.fsync_every);
     o.fsync_interval_ms = config.value("fsync_interval_ms", o.fsync_interval_ms);
     o.segment_bytes = config.value("segment_bytes", o.segment_bytes);
+    o.write_buffer_bytes = config.value("write_buffer_bytes", o.write_buffer_bytes);
     if (!o.directory) o.segment_bytes = std::min<std::uint64_t>(o.segment_bytes, kMaxEntryBytes);
     if (config.contains("retention")) {
         const nlohmann::json& r = config["retention"];

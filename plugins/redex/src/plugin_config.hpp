@@ -22,6 +22,8 @@ inline constexpr const char* kConfigSchema = R"json({
                               "description": "with fsync=interval: longest time between sync rounds"},
         "segment_bytes":     {"type": "integer", "minimum": 4096, "maximum": 1073741824,
                               "description": "data bytes per segment before a new one starts (memory segments cap at 64 MiB)"},
+        "write_buffer_bytes": {"type": "integer", "minimum": 0, "maximum": 67108864,
+                              "description": "disk logs: appends collect in memory up to this many bytes before they are written (0 = each append is written before it returns; a process crash may lose what is buffered)"},
         "retention": {
             "type": "object",
             "additionalProperties": false,

@@ -153,6 +153,7 @@ private:
         }
         for (const auto& log : logs) {
             const net_status_t s = net::sdk::guard(nullptr, [&] {
+                log->flush();
                 log->sync_if_due();
                 log->enforce_retention();
                 log->poll_watchers();

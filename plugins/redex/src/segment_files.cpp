@@ -40,7 +40,8 @@ SegmentContents SegmentFiles::read(const std::filesystem::path& dir, std::uint64
                            FileHandle::read_whole(file_of(dir, base, ".ts"))};
 }
 
-std::unique_ptr<SegmentFiles> SegmentFiles::create(const std::filesystem::path& dir, std::uint64_t base, bool durable)
+std::unique_ptr<SegmentFiles> SegmentFiles::create(const std::filesystem::path& dir, std::uint64_t base, bool durable,
+                                                   std::uint64_t write_buffer_bytes)
 {
     using M = FileHandle::Mode;
     // Data files first, the index last: a crash in between leaves no index, hence no segment.
@@ -52,12 +53,13 @@ std::unique_ptr<SegmentFiles> SegmentFiles::create(const std::filesystem::path& 
         index.sync();
         FileHandle::sync_directory(dir);
     }
-    return std::unique_ptr<SegmentFiles>(new SegmentFiles(base, std::move(index), std::move(data), std::move(timestamps)));
+    return std::unique_ptr<SegmentFiles>(
+        new SegmentFiles(base, std::move(index), std::move(data), std::move(timestamps), write_buffer_bytes));
 }
 
 std::unique_ptr<SegmentFiles> SegmentFiles::open(const std::filesystem::path& dir, std::uint64_t base,
                                                  std::uint64_t index_bytes, std::uint64_t data_bytes,
-                                                 std::uint64_t timestamp_bytes)
+                                                 std::uint64_t timestamp_bytes, std::uint64_t write_buffer_bytes)
 {
     auto open_cut = [&](const char* extension, std::uint64_t keep) {
         const std::filesystem::path path = file_of(dir, base, extension);
@@ -68,7 +70,8 @@ std::unique_ptr<SegmentFiles> SegmentFiles::open(const std::filesystem::path& di
     FileHandle data = open_cut(".dat", data_bytes);
     FileHandle timestamps = open_cut(".ts", timestamp_bytes);
     FileHandle index = open_cut(".idx", index_bytes);
-    return std::unique_ptr<SegmentFiles>(new SegmentFiles(base, std::move(index), std::move(data), std::move(timestamps)));
+    return std::unique_ptr<SegmentFiles>(
+        new SegmentFiles(base, std::move(index), std::move(data), std::move(timestamps), write_buffer_bytes));
 }
 
 void SegmentFiles::remove(const std::filesystem::path& dir, std::uint64_t base)
@@ -90,11 +93,39 @@ void SegmentFiles::set_aside(const std::filesystem::path& dir, std::uint64_t bas
 void SegmentFiles::append_data(std::span<const std::span<const std::uint8_t>> payloads,
                                std::span<const std::uint8_t> timestamps)
 {
-    data_.append_gather(payloads);
-    timestamps_.append(timestamps);
+    std::uint64_t incoming = timestamps.size();
+    for (const auto& p : payloads) incoming += p.size();
+    if (write_buffer_bytes_ == 0 || incoming > write_buffer_bytes_) {
+        data_.write_gather(payloads);
+        timestamps_.write(timestamps);
+        return;
+    }
+    if (pending_bytes() + incoming > write_buffer_bytes_) flush();
+    data_.buffer_gather(payloads);
+    timestamps_.buffer(timestamps);
 }
 
-void SegmentFiles::append_index(std::span<const std::uint8_t> records) { index_.append(records); }
+void SegmentFiles::append_index(std::span<const std::uint8_t> records)
+{
+    if (write_buffer_bytes_ == 0 || records.size() > write_buffer_bytes_) {
+        flush();  // the data the records point at goes first
+        index_.write(records);
+        return;
+    }
+    index_.buffer(records);
+}
+
+std::uint64_t SegmentFiles::pending_bytes() const noexcept
+{
+    return data_.pending_bytes() + timestamps_.pending_bytes() + index_.pending_bytes();
+}
+
+void SegmentFiles::flush()
+{
+    data_.flush();
+    timestamps_.flush();
+    index_.flush();
+}
 
 void SegmentFiles::roll_back(std::uint64_t index_bytes, std::uint64_t data_bytes, std::uint64_t timestamp_bytes) noexcept
 {
@@ -113,7 +144,11 @@ void SegmentFiles::sync_data()
     timestamps_.sync();
 }
 
-void SegmentFiles::sync_index() { index_.sync(); }
+void SegmentFiles::sync_index()
+{
+    flush();
+    index_.sync();
+}
 
 void SegmentFiles::read_data(std::uint64_t offset, std::span<std::uint8_t> out) const { data_.read_at(offset, out); }
 

@@ -6,12 +6,14 @@
 
 #include <atomic>
 #include <csignal>
-#include <filesystem>
 #include <cstring>
+#include <filesystem>
 #include <thread>
 
 #include "net_test_support.hpp"
+#include "record_format.hpp"
 #include "redex_test_util.hpp"
+#include "segment_recovery.hpp"
 
 using namespace net::redex;
 using namespace net::redex::test;
@@ -464,4 +466,92 @@ BOOST_AUTO_TEST_CASE(a_failed_batch_write_appends_nothing_and_the_log_goes_on)
     BOOST_TEST(reopened->stats().next_sequence == 8u);
     BOOST_TEST(reopened->stats().recovery.discarded_records == 0u);
     check_all(*reopened, 0, 8);
+}
+
+BOOST_AUTO_TEST_CASE(a_write_buffer_holds_appends_until_it_fills_or_is_flushed_and_reads_see_them)
+{
+    net::test::TempDir dir;
+    LogOptions o = disk_options(dir.path(), 1 << 20);
+    o.write_buffer_bytes = 4096;
+    const std::filesystem::path data = dir.path() / "00000000000000000000.dat";
+    auto log = make_log(o);
+    append_n(*log, 5);  // well under 4 KiB with their timestamps and records
+    BOOST_TEST(std::filesystem::file_size(data) == 0u);
+    check_all(*log, 0, 5);  // read from the buffer
+    append_n(*log, 60);     // the buffer filled at least once on the way
+    BOOST_TEST(std::filesystem::file_size(data) > 0u);
+    check_all(*log, 0, 65);
+    log->flush();
+    std::uint64_t expected = 0;
+    for (std::uint64_t q = 0; q < 65; ++q) expected += payload_for(q).size();
+    BOOST_TEST(std::filesystem::file_size(data) == expected);
+    // A group larger than the buffer is written at once.
+    const std::vector<std::vector<std::uint8_t>> big(3, std::vector<std::uint8_t>(3000, 7));
+    log->append_batch(items_for(big, 65));
+    BOOST_TEST(std::filesystem::file_size(data) == expected + 9000);
+    append_n(*log, 2);
+    log.reset();  // close flushes and syncs
+    auto reopened = make_log(o);
+    BOOST_TEST(reopened->stats().next_sequence == 70u);
+    BOOST_TEST(reopened->stats().recovery.discarded_records == 0u);
+    check_all(*reopened, 0, 65);
+    BOOST_TEST(bytes_of(*reopened->read_one(67)) == big[2]);
+}
+
+BOOST_AUTO_TEST_CASE(a_sync_round_writes_the_buffer_before_it_syncs)
+{
+    net::test::TempDir dir;
+    LogOptions o = disk_options(dir.path(), 1 << 20);
+    o.write_buffer_bytes = 1 << 20;
+    o.fsync = FsyncPolicy::every;
+    o.fsync_every = 10;
+    auto log = make_log(o);
+    append_n(*log, 9);
+    BOOST_TEST(std::filesystem::file_size(dir.path() / "00000000000000000000.idx") == kIndexHeaderSize);
+    append_n(*log, 1);  // the 10th: a sync round
+    BOOST_TEST(log->stats().synced_sequence == 10u);
+    BOOST_TEST(std::filesystem::file_size(dir.path() / "00000000000000000000.idx") == kIndexHeaderSize + 10 * kIndexRecordSize);
+}
+
+BOOST_AUTO_TEST_CASE(segments_are_written_out_before_the_next_one_starts)
+{
+    net::test::TempDir dir;
+    LogOptions o = disk_options(dir.path(), 4096);  // fsync never: no sync round writes the buffer
+    o.write_buffer_bytes = 1 << 20;
+    auto log = make_log(o);
+    append_n(*log, 100);
+    const auto bases = SegmentFiles::list(dir.path());
+    BOOST_REQUIRE(bases.size() > 3u);
+    // Every segment but the last is complete on disk: a fresh reader recovers all of them.
+    std::uint64_t complete = 0;
+    for (std::size_t i = 0; i + 1 < bases.size(); ++i) {
+        const SegmentContents c = SegmentFiles::read(dir.path(), bases[i]);
+        const SegmentRecovery r = recover_segment(c.index, c.data, c.timestamps, bases[i]);
+        BOOST_TEST((r.damage == Damage::none), "segment " << bases[i] << ": " << r.detail);
+        complete += r.entries.size();
+    }
+    BOOST_TEST(complete == bases.back());
+    check_all(*log, 0, 100);
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_flush_keeps_the_buffered_entries_and_a_later_one_writes_them)
+{
+    net::test::TempDir dir;
+    LogOptions o = disk_options(dir.path(), 1 << 20);
+    o.write_buffer_bytes = 1 << 16;
+    auto log = make_log(o);
+    append_n(*log, 20);
+    const std::filesystem::path data = dir.path() / "00000000000000000000.dat";
+    {
+        FileSizeLimit limit(100);  // the flush of 20 entries' data fails part way
+        BOOST_CHECK_THROW(log->flush(), IoError);
+        BOOST_TEST(std::filesystem::file_size(data) == 0u);  // cut back, nothing half written
+        check_all(*log, 0, 20);                               // still readable from the buffer
+    }
+    log->sync();  // the limit is lifted: this flush succeeds
+    BOOST_TEST(log->stats().synced_sequence == 20u);
+    log.reset();
+    auto reopened = make_log(o);
+    BOOST_TEST(reopened->stats().next_sequence == 20u);
+    check_all(*reopened, 0, 20);
 }

@@ -7,8 +7,10 @@
  *
  * Durability: an append is acknowledged when it returns a sequence. Whether the entry has reached
  * stable storage by then depends on the instance's fsync policy (docs/redex.md); stats report the
- * first sequence not yet known to be synced. A memory-only instance (no "directory" configured)
- * loses everything at close.
+ * first sequence not yet known to be synced. With the instance's "write_buffer_bytes" above 0,
+ * acknowledged entries may still sit in the plugin's write buffer (written within about a second,
+ * and at every sync): a process crash can lose those. A memory-only instance (no "directory"
+ * configured) loses everything at close.
  *
  * Buffers follow net/buffer.h. Read payloads are kernel buffer handles: for entries held in memory
  * they are slices of the log's segment storage (no copy); for entries on disk they are fresh
