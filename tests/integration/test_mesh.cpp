@@ -276,6 +276,18 @@ BOOST_AUTO_TEST_CASE(failed_relay_is_detected_its_routes_withdrawn_and_everythin
     BOOST_REQUIRE(eventually([&] {
         return a->mesh()->has_session(C) && a->mesh()->peer_health(C) == PeerHealth::healthy;
     }, 10s));
+    // ... and stays healthy for longer than the session timeout. Under CPU load the end-to-end
+    // session re-formed through the restarted relay has been seen to fail once more about a
+    // second later and then settle (noted for planning); a stream opened in between is closed.
+    auto healthy_for = [&](std::chrono::milliseconds span) {
+        const auto until = std::chrono::steady_clock::now() + span;
+        while (std::chrono::steady_clock::now() < until) {
+            if (!a->mesh()->has_session(C) || a->mesh()->peer_health(C) != PeerHealth::healthy) return false;
+            std::this_thread::sleep_for(20ms);
+        }
+        return true;
+    };
+    BOOST_REQUIRE(eventually([&] { return healthy_for(1500ms); }, 15s));
     Collector at_c(*c->mesh());
     net_mesh_stream_t* stream = nullptr;
     BOOST_REQUIRE_EQUAL(a->mesh()->open_stream(C, "stream", stream), NET_OK);

@@ -108,7 +108,7 @@ public:
                             {"peers", s.peers}};
         for (auto& [k, v] : s.mesh_overrides.items()) mesh[k] = v;
         return nlohmann::json{
-            {"node", {{"name", name}, {"threads", 2}, {"log_level", "warn"}}},
+            {"node", {{"name", name}, {"threads", 2}, {"log_level", std::getenv("NET_TEST_LOG_LEVEL") ? std::getenv("NET_TEST_LOG_LEVEL") : "warn"}}},
             {"mesh", mesh},
             {"plugins",
              {{{"name", "udp"}, {"library", "net-transport-udp"}, {"config", transport}},

@@ -93,6 +93,8 @@ BOOST_AUTO_TEST_CASE(loss_duplication_and_reordering_still_deliver_everything_in
     send_numbered(pair.a, kEvents, 200, 20000ms, &pair.b);
     BOOST_TEST(eventually([&] { return order.next.load() == kEvents; }, 20000ms));
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+    // Everything acknowledged: no resend can happen between the stats and the metric read below.
+    BOOST_TEST(eventually([&] { return pair.a.stats().bytes_in_flight == 0; }, 10000ms));
     const net_stream_stats_t sent = pair.a.stats();
     const net_stream_stats_t got = pair.b.stats();
     BOOST_TEST_MESSAGE("lossy: " << kEvents << " events in " << ms.count() << " ms, " << sent.packets_sent
