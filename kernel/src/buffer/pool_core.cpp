@@ -133,6 +133,12 @@ T* PoolCore::take(FreeList<T>& list, CentralList<T>& central) noexcept
         n = chain_meta(first).len;
         central.chains = next_chain(first);
         central.count -= n;
+        if (list.capacity == 0) {
+            // No thread cache to keep the rest in (a thread past its cache's end): one object,
+            // the rest of its chain stays central.
+            if (n > 1) push_chain_locked(central, first->next_free, n - 1);
+            return first;
+        }
     }
     if (list.head != nullptr) {
         // The callers refill empty lists; keep whatever is there anyway.
@@ -167,15 +173,26 @@ Handle* PoolCore::refill(FreeList<Handle>& list) noexcept
             std::free(memory);
             return nullptr;
         }
-        auto* slab = static_cast<Handle*>(memory);
-        for (std::size_t i = 0; i < kHandlesPerSlab; ++i) {
-            Handle* handle = new (slab + i) Handle{};
-            handle->next_free = i + 1 < kHandlesPerSlab ? slab + i + 1 : nullptr;
-        }
-        push_chain_locked(central_handles_, slab, kHandlesPerSlab);
     }
     bytes_reserved_.fetch_add(kHandlesPerSlab * sizeof(Handle), std::memory_order_relaxed);
-    return take(list, central_handles_);
+    auto* slab = static_cast<Handle*>(memory);
+    for (std::size_t i = 0; i < kHandlesPerSlab; ++i) {
+        Handle* handle = new (slab + i) Handle{};
+        handle->next_free = i + 1 < kHandlesPerSlab ? slab + i + 1 : nullptr;
+    }
+    // The caller gets the first handle, its list (or, without one, the central list) the rest:
+    // pushing the slab to the central list and taking from it again would let another thread
+    // take the whole slab in between and leave this caller with nothing.
+    Handle* const rest = slab + 1;
+    if (list.capacity == 0) {
+        std::lock_guard lock(central_handles_.mutex);
+        push_chain_locked(central_handles_, rest, kHandlesPerSlab - 1);
+    } else {
+        slab[kHandlesPerSlab - 1].next_free = list.head;
+        list.head = rest;
+        list.count += static_cast<std::uint32_t>(kHandlesPerSlab - 1);
+    }
+    return slab;
 }
 
 // Moves all but the last `keep` objects (the first ones, most recently pushed, are moved: they
