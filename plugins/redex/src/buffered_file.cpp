@@ -14,6 +14,11 @@ void BufferedFile::write(std::span<const std::uint8_t> bytes)
 void BufferedFile::write_gather(std::span<const std::span<const std::uint8_t>> parts)
 {
     flush();
+    append_or_cut_back(parts);
+}
+
+void BufferedFile::append_or_cut_back(std::span<const std::span<const std::uint8_t>> parts)
+{
     const std::uint64_t before = file_.size();
     try {
         file_.append_gather(parts);
@@ -37,16 +42,8 @@ void BufferedFile::buffer_gather(std::span<const std::span<const std::uint8_t>> 
 void BufferedFile::flush()
 {
     if (pending_.empty()) return;
-    const std::uint64_t before = file_.size();
-    try {
-        file_.append(pending_);
-    } catch (const IoError&) {
-        try {
-            file_.truncate(before);
-        } catch (const IoError&) {
-        }
-        throw;
-    }
+    const std::span<const std::uint8_t> all[] = {pending_};
+    append_or_cut_back(all);
     pending_.clear();
 }
 

@@ -33,6 +33,9 @@ public:
     void read_at(std::uint64_t offset, std::span<std::uint8_t> out) const;
 
 private:
+    // Appends to the file; on failure cuts it back to its previous size and rethrows.
+    void append_or_cut_back(std::span<const std::span<const std::uint8_t>> parts);
+
     FileHandle file_;
     std::vector<std::uint8_t> pending_;
 };

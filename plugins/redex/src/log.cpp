@@ -361,10 +361,9 @@ void Log::sync_locked()
 void Log::flush()
 {
     std::lock_guard lock(mutex_);
+    // Only the last segment can hold buffered appends: a segment is flushed before the next starts.
     if (!durable() || closed_) return;
-    for (Segment& s : segments_) {
-        if (s.files->pending_bytes() != 0) s.files->flush();
-    }
+    segments_.back().files->flush();
 }
 
 void Log::sync()

@@ -40,14 +40,13 @@ void advise_huge_pages(std::uint8_t* block, std::size_t size) noexcept
 std::size_t prefault_for_writes(std::uint8_t* block, std::size_t size, std::size_t from, std::size_t to) noexcept
 {
     to = std::min(to, size);
-    std::uintptr_t first = 0, last = 0;
-    // From the page holding `from` (it may be partly written already: populating keeps contents).
+    // From the page holding `from` (populating keeps what is written there), but not before the
+    // block's first whole page.
     const std::uintptr_t page = page_size();
-    std::uint8_t* begin = reinterpret_cast<std::uint8_t*>(reinterpret_cast<std::uintptr_t>(block + from) / page * page);
-    if (begin < block) begin = block;
-    if (whole_pages(begin, block + to, first, last)) {
-        ::madvise(reinterpret_cast<void*>(first), last - first, MADV_POPULATE_WRITE);
-    }
+    const std::uintptr_t block_start = (reinterpret_cast<std::uintptr_t>(block) + page - 1) / page * page;
+    const std::uintptr_t first = std::max(block_start, reinterpret_cast<std::uintptr_t>(block + from) / page * page);
+    const std::uintptr_t last = reinterpret_cast<std::uintptr_t>(block + to) / page * page;
+    if (first < last) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_POPULATE_WRITE);
     return to;
 }
 

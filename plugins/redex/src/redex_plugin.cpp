@@ -231,7 +231,8 @@ private:
         }
         Handle& h = *handle_of(log);
         return guard_io([&] {
-            std::vector<AppendItem> items(count);
+            thread_local std::vector<AppendItem> items;  // reused: no allocation per call
+            items.assign(count, AppendItem{});
             for (std::size_t i = 0; i < count; ++i) {
                 items[i].payload = {payloads[i].ptr, payloads[i].len};
                 if (timestamps != nullptr && timestamps[i] != NET_REDEX_TIMESTAMP_NOW) items[i].timestamp_ns = timestamps[i];

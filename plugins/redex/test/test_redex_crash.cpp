@@ -74,36 +74,56 @@ Acknowledged drain(int fd)
     return a;
 }
 
+// Starts a writer process, SIGKILLs it after a random 1-30 ms and returns what it acknowledged.
+Acknowledged kill_writer_at_random(std::mt19937& rng, const std::filesystem::path& dir, std::uint64_t fsync_every,
+                                   std::size_t group, std::uint64_t write_buffer_bytes)
+{
+    int fds[2];
+    BOOST_REQUIRE_EQUAL(pipe(fds), 0);
+    const pid_t child = fork();
+    BOOST_REQUIRE(child >= 0);
+    if (child == 0) {
+        close(fds[0]);
+        run_writer(dir, fsync_every, group, write_buffer_bytes, fds[1]);
+    }
+    close(fds[1]);
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::uniform_int_distribution<int>(1, 30)(rng)));
+    kill(child, SIGKILL);
+    int status = 0;
+    waitpid(child, &status, 0);
+    BOOST_REQUIRE_MESSAGE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "writer exited on its own, status " << status);
+    const Acknowledged acked = drain(fds[0]);
+    close(fds[0]);
+    return acked;
+}
+
+// Every entry in [from, end) reads back, in order, as the writer wrote it.
+void require_gap_free_and_intact(const Log& log, std::uint64_t from, std::uint64_t end)
+{
+    for (std::uint64_t q = from; q < end;) {
+        const RangeResult r = log.read_range(q, end, 4096);
+        BOOST_REQUIRE(!r.entries.empty());
+        for (const Entry& e : r.entries) {
+            BOOST_REQUIRE_EQUAL(e.sequence, q);
+            BOOST_REQUIRE_MESSAGE(bytes_of(e) == payload_for(q), "payload of " << q);
+            ++q;
+        }
+    }
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(sigkill_during_appends_never_loses_an_acknowledged_entry_or_returns_a_bad_one)
 {
     net::test::TempDir dir;
     std::mt19937 rng(20261125);
-    std::uniform_int_distribution<int> sleep_ms(1, 30);
     std::uint64_t verified_up_to = 0;  // entries below were checked after an earlier kill
     std::uint64_t total_torn = 0;
 
     for (int kill_round = 0; kill_round < kKills; ++kill_round) {
         const std::uint64_t fsync_every = kill_round % 2 == 0 ? 1 : 16;
         const std::size_t group = kill_round % 4 < 2 ? 1 : 5;  // half the rounds write groups
-        int fds[2];
-        BOOST_REQUIRE_EQUAL(pipe(fds), 0);
-        const pid_t child = fork();
-        BOOST_REQUIRE(child >= 0);
-        if (child == 0) {
-            close(fds[0]);
-            run_writer(dir.path(), fsync_every, group, 0, fds[1]);
-        }
-        close(fds[1]);
-        std::this_thread::sleep_for(std::chrono::milliseconds(sleep_ms(rng)));
-        kill(child, SIGKILL);
-        int status = 0;
-        waitpid(child, &status, 0);
-        BOOST_REQUIRE_MESSAGE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
-                              "writer exited on its own, status " << status);
-        const Acknowledged acked = drain(fds[0]);
-        close(fds[0]);
+        const Acknowledged acked = kill_writer_at_random(rng, dir.path(), fsync_every, group, 0);
 
         auto log = make_log(crash_options(dir.path(), fsync_every));
         const LogStats s = log->stats();
@@ -120,16 +140,7 @@ BOOST_AUTO_TEST_CASE(sigkill_during_appends_never_loses_an_acknowledged_entry_or
         }
         total_torn += s.recovery.messages.size();
         // Gap-free and intact: every entry from the last verified point reads back as written.
-        const std::uint64_t from = verified_up_to > 0 ? verified_up_to - 1 : 0;
-        for (std::uint64_t q = from; q < s.next_sequence;) {
-            const RangeResult r = log->read_range(q, s.next_sequence, 4096);
-            BOOST_REQUIRE(!r.entries.empty());
-            for (const Entry& e : r.entries) {
-                BOOST_REQUIRE_EQUAL(e.sequence, q);
-                BOOST_REQUIRE_MESSAGE(bytes_of(e) == payload_for(q), "payload of " << q);
-                ++q;
-            }
-        }
+        require_gap_free_and_intact(*log, verified_up_to > 0 ? verified_up_to - 1 : 0, s.next_sequence);
         verified_up_to = s.next_sequence;
     }
     BOOST_TEST_MESSAGE("entries after " << kKills << " kills: " << verified_up_to << ", opens that repaired a torn tail: " << total_torn);
@@ -140,28 +151,12 @@ BOOST_AUTO_TEST_CASE(with_a_write_buffer_sigkill_keeps_every_synced_entry_and_a_
 {
     net::test::TempDir dir;
     std::mt19937 rng(20261203);
-    std::uniform_int_distribution<int> sleep_ms(1, 30);
     constexpr std::uint64_t kFsyncEvery = 16;
     constexpr std::uint64_t kBuffer = 8 << 10;
     std::uint64_t unsynced_lost = 0;
     for (int kill_round = 0; kill_round < 20; ++kill_round) {
         const std::size_t group = kill_round % 2 == 0 ? 1 : 5;
-        int fds[2];
-        BOOST_REQUIRE_EQUAL(pipe(fds), 0);
-        const pid_t child = fork();
-        BOOST_REQUIRE(child >= 0);
-        if (child == 0) {
-            close(fds[0]);
-            run_writer(dir.path(), kFsyncEvery, group, kBuffer, fds[1]);
-        }
-        close(fds[1]);
-        std::this_thread::sleep_for(std::chrono::milliseconds(sleep_ms(rng)));
-        kill(child, SIGKILL);
-        int status = 0;
-        waitpid(child, &status, 0);
-        BOOST_REQUIRE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-        const Acknowledged acked = drain(fds[0]);
-        close(fds[0]);
+        const Acknowledged acked = kill_writer_at_random(rng, dir.path(), kFsyncEvery, group, kBuffer);
 
         auto log = make_log(crash_options(dir.path(), kFsyncEvery, kBuffer));
         const LogStats s = log->stats();
@@ -172,15 +167,7 @@ BOOST_AUTO_TEST_CASE(with_a_write_buffer_sigkill_keeps_every_synced_entry_and_a_
             BOOST_REQUIRE_LE(s.next_sequence, acked.last_sequence + 1 + group);
             if (s.next_sequence < acked.last_sequence + 1) unsynced_lost += acked.last_sequence + 1 - s.next_sequence;
         }
-        for (std::uint64_t q = 0; q < s.next_sequence;) {
-            const RangeResult r = log->read_range(q, s.next_sequence, 4096);
-            BOOST_REQUIRE(!r.entries.empty());
-            for (const Entry& e : r.entries) {
-                BOOST_REQUIRE_EQUAL(e.sequence, q);
-                BOOST_REQUIRE_MESSAGE(bytes_of(e) == payload_for(q), "payload of " << q);
-                ++q;
-            }
-        }
+        require_gap_free_and_intact(*log, 0, s.next_sequence);
     }
     BOOST_TEST_MESSAGE("acknowledged but unsynced entries lost to kills: " << unsynced_lost);
 }

@@ -36,6 +36,14 @@ LogOptions disk_options(const std::filesystem::path& dir, std::uint64_t segment_
     return o;
 }
 
+LogOptions every_n_options(const std::filesystem::path& dir, std::uint64_t n)
+{
+    LogOptions o = disk_options(dir, 1 << 20);
+    o.fsync = FsyncPolicy::every;
+    o.fsync_every = n;
+    return o;
+}
+
 void append_n(Log& log, std::uint64_t n)
 {
     for (std::uint64_t i = 0; i < n; ++i) {
@@ -233,10 +241,7 @@ BOOST_AUTO_TEST_CASE(disk_filters_read_payloads_to_decide)
 BOOST_AUTO_TEST_CASE(fsync_every_n_advances_the_synced_sequence_in_steps)
 {
     net::test::TempDir dir;
-    LogOptions o = disk_options(dir.path(), 1 << 20);
-    o.fsync = FsyncPolicy::every;
-    o.fsync_every = 10;
-    auto log = make_log(o);
+    auto log = make_log(every_n_options(dir.path(), 10));
     append_n(*log, 25);
     BOOST_TEST(log->stats().synced_sequence == 20u);
     log->sync();
@@ -419,10 +424,7 @@ BOOST_AUTO_TEST_CASE(a_batch_never_straddles_two_segments)
 BOOST_AUTO_TEST_CASE(a_batch_counts_once_for_the_fsync_policy_and_syncs_all_of_it)
 {
     net::test::TempDir dir;
-    LogOptions o = disk_options(dir.path(), 1 << 20);
-    o.fsync = FsyncPolicy::every;
-    o.fsync_every = 10;
-    auto log = make_log(o);
+    auto log = make_log(every_n_options(dir.path(), 10));
     log->append_batch(items_for(payloads_for(0, 6), 0));
     BOOST_TEST(log->stats().synced_sequence == 0u);
     BOOST_TEST(log->stats().fsyncs == 0u);
