@@ -1,19 +1,15 @@
 // test_mesh_hostile.cpp — datagrams an attacker can send at a node's port: forged, tampered,
 // replayed, truncated, mis-routed. Each is dropped and counted, and nothing else changes. A
-// UDP proxy between two real nodes records genuine packets to replay and tamper with.
+// UDP proxy between two real nodes holds back a genuine packet to replay and tamper with.
 #define BOOST_TEST_MODULE mesh_hostile
 #include <boost/test/unit_test.hpp>
 
-#include <poll.h>
-
 #include <atomic>
-#include <cstring>
-#include <mutex>
 #include <random>
-#include <thread>
 #include <vector>
 
 #include "mesh_lab.hpp"
+#include "udp_proxy.hpp"
 #include "net/kernel/wire/packet_header.hpp"
 #include "net/kernel/wire/routing_header.hpp"
 
@@ -21,89 +17,10 @@ using namespace std::chrono_literals;
 using net::test::eventually;
 using net::test::MeshLab;
 using net::test::TempDir;
+using net::test::UdpProxy;
 namespace wire = net::kernel::wire;
 
 namespace {
-
-sockaddr_in loopback(std::uint16_t port)
-{
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    a.sin_port = htons(port);
-    return a;
-}
-
-// Forwards datagrams between two ports and keeps copies of what `left` sent.
-class Proxy {
-public:
-    Proxy(std::uint16_t port, std::uint16_t left, std::uint16_t right) : left_(left), right_(right)
-    {
-        fd_ = ::socket(AF_INET, SOCK_DGRAM, 0);
-        const auto a = loopback(port);
-        BOOST_REQUIRE(::bind(fd_, reinterpret_cast<const sockaddr*>(&a), sizeof a) == 0);
-        thread_ = std::thread([this] { run(); });
-    }
-    ~Proxy()
-    {
-        stop_ = true;
-        thread_.join();
-        ::close(fd_);
-    }
-
-    // Sends raw bytes to the right-hand node from the proxy's port.
-    void inject(const std::vector<std::uint8_t>& bytes)
-    {
-        const auto to = loopback(right_);
-        ::sendto(fd_, bytes.data(), bytes.size(), 0, reinterpret_cast<const sockaddr*>(&to), sizeof to);
-    }
-
-    // The next stream packet the left node sends is kept here instead of being forwarded.
-    void hold_next_stream_packet() { hold_ = true; }
-    std::vector<std::uint8_t> held()
-    {
-        std::lock_guard lock(mutex_);
-        return held_;
-    }
-
-private:
-    void run()
-    {
-        std::vector<std::uint8_t> buf(9000);
-        while (!stop_) {
-            pollfd p{fd_, POLLIN, 0};
-            if (::poll(&p, 1, 20) <= 0) continue;
-            sockaddr_in from{};
-            socklen_t len = sizeof from;
-            const auto n = ::recvfrom(fd_, buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&from), &len);
-            if (n <= 0) continue;
-            const bool from_left = ntohs(from.sin_port) == left_;
-            if (from_left && hold_ && is_stream_packet(buf.data(), static_cast<std::size_t>(n))) {
-                std::lock_guard lock(mutex_);
-                held_.assign(buf.begin(), buf.begin() + n);
-                hold_ = false;
-                continue;
-            }
-            const auto to = loopback(from_left ? right_ : left_);
-            ::sendto(fd_, buf.data(), static_cast<std::size_t>(n), 0, reinterpret_cast<const sockaddr*>(&to), sizeof to);
-        }
-    }
-
-    int fd_ = -1;
-    std::uint16_t left_;
-    std::uint16_t right_;
-    static bool is_stream_packet(const std::uint8_t* p, std::size_t n)
-    {
-        const auto h = wire::decode(std::span(p, n));
-        return h.ok() && h->subprotocol_id == 0x0001 && (h->flags & wire::packet_flag::handshake) == 0;
-    }
-
-    std::atomic<bool> stop_{false};
-    std::atomic<bool> hold_{false};
-    std::mutex mutex_;
-    std::vector<std::uint8_t> held_;
-    std::thread thread_;
-};
 
 std::atomic<std::uint64_t> g_events{0};
 
@@ -127,7 +44,7 @@ BOOST_AUTO_TEST_CASE(forged_tampered_and_replayed_datagrams_are_dropped_and_coun
                                {"static_key", lab.spec("b").static_hex},
                                {"endpoint", "127.0.0.1:" + std::to_string(proxy_port)}};
     lab.spec("a").peers.push_back(b_via_proxy);
-    Proxy proxy(proxy_port, lab.spec("a").port, lab.spec("b").port);
+    UdpProxy proxy(proxy_port, lab.spec("a").port, lab.spec("b").port);
     auto b = lab.start("b");
     auto a = lab.start("a");
     std::uint64_t receiver = 0;

@@ -206,7 +206,12 @@ void Mesh::Impl::tick() noexcept
             } else if (!peer.current) {
                 maybe_start_handshake(peer, now);
             }
-            if (peer.current && now - peer.last_heartbeat >= config.heartbeat_interval) {
+            // A session initiated here that the peer has not answered on yet: heartbeat every tick
+            // so the peer can confirm it (see PeerSession).
+            const bool unanswered = peer.current && peer.current->initiated_here &&
+                                    peer.last_heard_ns.load(std::memory_order_relaxed) <=
+                                        steady_ns(peer.current->established);
+            if (peer.current && (unanswered || now - peer.last_heartbeat >= config.heartbeat_interval)) {
                 peer.last_heartbeat = now;
                 heartbeat_to.push_back(address);
             }
@@ -230,17 +235,7 @@ void Mesh::Impl::tick() noexcept
     for (Address a : failed) close_streams_of(a, "peer failed");
     for (Address a : flush) flush_pending(a);
     SendBatch batch(*this);
-    for (Address a : heartbeat_to) {
-        wire::PacketHeader h{};
-        h.flags = wire::packet_flag::heartbeat;
-        if (send_to_peer(a, h, {}, false) == NET_OK) bump(counters.heartbeats_sent);
-        Probe probe{Probe::ping, 0, static_cast<std::uint64_t>(now_ns())};
-        std::array<std::uint8_t, Probe::size> bytes{};
-        encode(probe, bytes.data());
-        wire::PacketHeader ph{};
-        ph.subprotocol_id = subprotocol::probe;
-        send_to_peer(a, ph, bytes, false);
-    }
+    for (Address a : heartbeat_to) send_heartbeat(a);
     for (Address n : pingwave_to) {
         std::array<std::uint8_t, Pingwave::size> bytes{};
         encode(own, bytes.data());
@@ -248,6 +243,19 @@ void Mesh::Impl::tick() noexcept
         h.subprotocol_id = subprotocol::pingwave;
         if (send_to_peer(n, h, bytes, false) == NET_OK) bump(counters.pingwaves_sent);
     }
+}
+
+void Mesh::Impl::send_heartbeat(Address to)
+{
+    wire::PacketHeader h{};
+    h.flags = wire::packet_flag::heartbeat;
+    if (send_to_peer(to, h, {}, false) == NET_OK) bump(counters.heartbeats_sent);
+    Probe probe{Probe::ping, 0, static_cast<std::uint64_t>(now_ns())};
+    std::array<std::uint8_t, Probe::size> bytes{};
+    encode(probe, bytes.data());
+    wire::PacketHeader ph{};
+    ph.subprotocol_id = subprotocol::probe;
+    send_to_peer(to, ph, bytes, false);
 }
 
 // ---- public API ----

@@ -2,6 +2,7 @@
 // (directly or through relays), answers to initiations, and the session table.
 #include <botan/system_rng.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "mesh_impl.hpp"
@@ -75,7 +76,7 @@ void Mesh::Impl::handle_handshake(const wire::PacketHeader& h, std::span<const s
         bump(counters.rejected_handshake);
         return;
     }
-    std::vector<Address> flush;
+    std::optional<Address> confirm_to;  // a session this node initiated is up: tell the responder
     if (message[0] == session::kKindInitiation) {
         session::Initiation init;
         if (!session::decode_initiation(message, init)) {
@@ -103,10 +104,7 @@ void Mesh::Impl::handle_handshake(const wire::PacketHeader& h, std::span<const s
         if (!routed_from && !peer.endpoint) peer.endpoint = from;
         // Installed before answering: when the answer cannot leave yet (no route back), the
         // initiator's retry gets the same answer from the responder's cache, for this session.
-        if (outcome.session) {
-            install_session(peer, std::move(outcome.session), !routed_from);
-            if (!peer.pending.empty()) flush.push_back(peer.address);
-        }
+        if (outcome.session) install_session(peer, std::move(outcome.session), !routed_from, false);
         if (routed_from) {
             if (const auto path = path_to(peer)) {
                 send_handshake(path->endpoint, initiator_address, h.session_id, outcome.response);
@@ -135,51 +133,80 @@ void Mesh::Impl::handle_handshake(const wire::PacketHeader& h, std::span<const s
             return;
         }
         peer->initiator.reset();
-        install_session(*peer, std::move(s), !routed_from);
-        if (!peer->pending.empty()) flush.push_back(peer->address);
+        install_session(*peer, std::move(s), !routed_from, true);
+        confirm_to = peer->address;
     } else {
         bump(counters.rejected_handshake);
         return;
     }
-    for (Address a : flush) flush_pending(a);
+    if (confirm_to) {
+        flush_pending(*confirm_to);
+        send_heartbeat(*confirm_to);
+    }
 }
 
-void Mesh::Impl::install_session(Peer& peer, std::unique_ptr<session::Session> s, bool direct)
+void Mesh::Impl::install_session(Peer& peer, std::unique_ptr<session::Session> s, bool direct, bool initiated_here)
 {
     auto ps = std::make_shared<PeerSession>();
     ps->session = std::move(s);
     ps->peer = peer.address;
     ps->owner = &peer;
     ps->direct = direct;
+    ps->initiated_here = initiated_here;
+    ps->confirmed.store(initiated_here, std::memory_order_relaxed);
     ps->established = Clock::now();
+    if (initiated_here) make_current(peer, ps);
     const std::uint64_t id = ps->session->id();
     {
         std::unique_lock lock(sessions_mutex);
         sessions[id] = ps;
         peer.session_ids.push_back(id);
+        // The oldest session goes, never the one sends use.
+        const std::uint64_t keep = peer.current ? peer.current->session->id() : 0;
         while (peer.session_ids.size() > kMaxSessionsPerPeer) {
-            sessions.erase(peer.session_ids.front());
-            peer.session_ids.pop_front();
+            auto victim = peer.session_ids.begin();
+            if (*victim == keep) ++victim;
+            sessions.erase(*victim);
+            peer.session_ids.erase(victim);
         }
     }
-    const bool first = peer.current == nullptr;
-    peer.current = ps;
-    const TimePoint now = Clock::now();
-    peer.last_heard_ns.store(steady_ns(now), std::memory_order_relaxed);
+    // Heard now; the same instant as `established`, so the tick can tell whether the peer has
+    // answered since (see PeerSession).
+    peer.last_heard_ns.store(steady_ns(ps->established), std::memory_order_relaxed);
     if (!peer.detector) {
         peer.detector.emplace(FailureDetectorConfig{config.heartbeat_interval, config.suspect_after_misses,
                                                     config.session_timeout},
-                              now);
+                              ps->established);
     } else {
-        peer.detector->heard(now);
+        peer.detector->heard(ps->established);
     }
-    peer.last_heartbeat = TimePoint{};
-    if (direct) routing->add_direct(peer.address, now);
     bump(counters.handshakes_completed);
+}
+
+void Mesh::Impl::make_current(Peer& peer, const std::shared_ptr<PeerSession>& ps)
+{
+    // Crossing handshakes confirm in either order: the newer session wins.
+    if (peer.current && peer.current->established > ps->established) return;
+    const bool first = peer.current == nullptr;
+    peer.current = ps;
+    peer.last_heartbeat = TimePoint{};  // the next tick heartbeats on it
+    if (ps->direct) routing->add_direct(peer.address, Clock::now());
     if (first) {
         log(NET_LOG_INFO, "session with " + peer.name + " " + format_address(peer.address) + " up (" +
-                              (direct ? "direct" : "through relays") + ")");
+                              (ps->direct ? "direct" : "through relays") + ")");
     }
+}
+
+bool Mesh::Impl::confirm_session(const std::shared_ptr<PeerSession>& ps)
+{
+    if (ps->confirmed.exchange(true, std::memory_order_acq_rel)) return false;
+    Peer& peer = *ps->owner;
+    // Still in the table? A session evicted meanwhile must not come back as current.
+    const std::uint64_t id = ps->session->id();
+    if (std::find(peer.session_ids.begin(), peer.session_ids.end(), id) == peer.session_ids.end()) return false;
+    const auto before = peer.current;
+    make_current(peer, ps);
+    return peer.current != before;
 }
 
 void Mesh::Impl::drop_sessions(Peer& peer)

@@ -59,6 +59,12 @@ inline void bump(std::atomic<std::uint64_t>& c, std::uint64_t n = 1) noexcept
 }
 
 // One established session with a peer. Opened only on the receive thread; sealed under send_mutex.
+//
+// Key confirmation: NKpsk0 completes in one round trip, so the responder holds the keys before it
+// knows the initiator received its answer (the answer can be lost). A session this node answered
+// is therefore only decrypted until the first authenticated packet arrives on it (`confirmed`);
+// only then may it become the one sends use. The initiator sends a heartbeat at once, and again
+// every tick until it hears from the peer, so confirmation takes one trip, not a heartbeat interval.
 struct Peer;
 
 struct PeerSession {
@@ -67,7 +73,9 @@ struct PeerSession {
     Address peer = 0;
     Peer* owner = nullptr;  // peers are never erased while the mesh runs: its atomics are safe to touch
     bool direct = false;  // the handshake came straight from/to the peer's endpoint
+    bool initiated_here = false;
     TimePoint established{};
+    std::atomic<bool> confirmed{false};  // the peer holds it: initiated here, or a packet arrived on it
 };
 
 // A frame waiting for a session to the peer.
@@ -85,8 +93,8 @@ struct Peer {
     bool configured = false;
 
     std::optional<FailureDetector> detector;  // from the first session on
-    std::shared_ptr<PeerSession> current;     // the newest session; sends use it
-    std::deque<std::uint64_t> session_ids;    // in the session table, oldest first (at most 2)
+    std::shared_ptr<PeerSession> current;     // the newest confirmed session; sends use it
+    std::deque<std::uint64_t> session_ids;    // in the session table, oldest first (current + at most 1)
 
     std::unique_ptr<session::Initiator> initiator;  // a handshake this node is running
     std::uint64_t handshake_id = 0;
@@ -207,6 +215,7 @@ struct Mesh::Impl {
     void start();
     void stop() noexcept;
     void tick() noexcept;
+    void send_heartbeat(Address peer);  // a heartbeat and an RTT probe on the current session
     Peer& peer_for(Address address, std::uint64_t node_id);  // [mutex]
     void log(net_log_level_t level, const std::string& message) const noexcept;
 
@@ -246,7 +255,12 @@ struct Mesh::Impl {
     // ---- mesh_handshake.cpp ----
     void handle_handshake(const wire::PacketHeader& h, std::span<const std::uint8_t> message,
                           const net_endpoint_t& from, std::optional<Address> routed_from);
-    void install_session(Peer& peer, std::unique_ptr<session::Session> s, bool direct);  // [mutex]
+    // Puts a session in the table; one initiated here also becomes current. [mutex]
+    void install_session(Peer& peer, std::unique_ptr<session::Session> s, bool direct, bool initiated_here);
+    // The first packet arrived on a session this node answered: it may now carry sends. Returns
+    // true when it became current (the caller flushes pending frames and heartbeats). [mutex]
+    bool confirm_session(const std::shared_ptr<PeerSession>& ps);
+    void make_current(Peer& peer, const std::shared_ptr<PeerSession>& ps);  // [mutex]
     void drop_sessions(Peer& peer);                                                      // [mutex]
     void maybe_start_handshake(Peer& peer, TimePoint now);                               // [mutex]
     session::HandshakeConfig handshake_base() const;

@@ -110,6 +110,14 @@ void Mesh::Impl::receive_packet(net_buffer_t*& buffer, std::size_t offset, const
     }
     bump(counters.packets_decrypted);
     ps->owner->last_heard_ns.store(now_ns(), std::memory_order_relaxed);
+    if (!ps->confirmed.load(std::memory_order_acquire)) {
+        bool became_current = false;
+        {
+            std::lock_guard lock(mutex);
+            became_current = confirm_session(ps);
+        }
+        if (became_current) flush_pending(ps->peer);
+    }
     ps->owner->packets_received.fetch_add(1, std::memory_order_relaxed);
     const std::span<const std::uint8_t> plaintext(packet.data() + wire::kPacketHeaderSize, plaintext_len);
     if ((h.flags & wire::packet_flag::heartbeat) != 0) {

@@ -42,6 +42,7 @@ nlohmann::json Mesh::Impl::status() const
             std::string state = "none";
             if (p->current) state = "established";
             else if (p->initiator) state = "handshaking";
+            else if (!p->session_ids.empty()) state = "confirming";  // answered, not yet used by the peer
             peer_list.push_back(
                 {{"name", p->name},
                  {"address", format_address(address)},
