@@ -287,18 +287,19 @@ BOOST_AUTO_TEST_CASE(failed_relay_is_detected_its_routes_withdrawn_and_everythin
     BOOST_REQUIRE(eventually([&] {
         return a->mesh()->has_session(C) && a->mesh()->peer_health(C) == PeerHealth::healthy;
     }, 10s));
-    // ... and stays healthy for longer than the session timeout. Under CPU load the end-to-end
-    // session re-formed through the restarted relay has been seen to fail once more about a
-    // second later and then settle (noted for planning); a stream opened in between is closed.
-    auto healthy_for = [&](std::chrono::milliseconds span) {
+    // ... and the end-to-end session re-formed through the restarted relay stays up for longer than
+    // the session timeout. (It used to fail once more about a second later: a handshake still
+    // retrying from before the outage got the cached answer for a session its peer had dropped.
+    // "suspected" is allowed: on a loaded machine 200 ms of silence happens.)
+    auto stays_up_for = [&](std::chrono::milliseconds span) {
         const auto until = std::chrono::steady_clock::now() + span;
         while (std::chrono::steady_clock::now() < until) {
-            if (!a->mesh()->has_session(C) || a->mesh()->peer_health(C) != PeerHealth::healthy) return false;
+            if (!a->mesh()->has_session(C) || a->mesh()->peer_health(C) == PeerHealth::failed) return false;
             std::this_thread::sleep_for(20ms);
         }
         return true;
     };
-    BOOST_REQUIRE(eventually([&] { return healthy_for(1500ms); }, 15s));
+    BOOST_REQUIRE(stays_up_for(1500ms));
     Collector at_c(*c->mesh());
     net_mesh_stream_t* stream = nullptr;
     BOOST_REQUIRE_EQUAL(a->mesh()->open_stream(C, "stream", stream), NET_OK);

@@ -219,6 +219,34 @@ BOOST_AUTO_TEST_CASE(responder_answers_a_duplicate_idempotently)
     BOOST_TEST((initiator.state() == InitiatorState::established));
 }
 
+BOOST_AUTO_TEST_CASE(responder_answers_a_repeat_afresh_once_its_session_is_forgotten)
+{
+    Fixture f;
+    Initiator initiator(f.initiator);
+    Responder responder(f.responder);
+    Bytes first;
+    BOOST_REQUIRE(initiator.start(first).ok());
+    auto one = responder.handle_initiation(first);
+    BOOST_REQUIRE(one.result.ok());
+    BOOST_REQUIRE(one.session);
+    responder.forget(one.session->id() + 1);  // another session: the cached answer stays
+    BOOST_TEST(responder.handle_initiation(first).duplicate);
+
+    // The responder dropped that session and its answer was lost: the initiator's retry gets a
+    // new session, not the old answer, and both ends then hold the same one.
+    responder.forget(one.session->id());
+    auto again = responder.handle_initiation(first);
+    BOOST_REQUIRE(again.result.ok());
+    BOOST_TEST(!again.duplicate);
+    BOOST_REQUIRE(again.session);
+    BOOST_TEST(again.session->id() != one.session->id());
+    BOOST_TEST(again.response != one.response);
+    std::unique_ptr<Session> client;
+    BOOST_REQUIRE(initiator.handle_response(again.response, client).ok());
+    BOOST_TEST(client->id() == again.session->id());
+    BOOST_TEST(responder.counters().handshakes_completed == 2u);
+}
+
 BOOST_AUTO_TEST_CASE(initiator_times_out_after_its_retries)
 {
     Fixture f;

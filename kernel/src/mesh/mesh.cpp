@@ -184,7 +184,9 @@ void Mesh::Impl::tick() noexcept
                             std::string(peer_health_name(e.previous)) + " -> " +
                             std::string(peer_health_name(e.health)));
                 }
-                if (e.health == PeerHealth::failed && peer.current) {
+                // Everything goes: sessions (also ones answered but never confirmed) and a
+                // handshake still retrying, whose answer could name a session already dropped.
+                if (e.changed && e.health == PeerHealth::failed) {
                     failed.push_back(address);
                     drop_sessions(peer);
                     peer.next_attempt = now + config.reconnect_interval;

@@ -167,6 +167,7 @@ void Mesh::Impl::install_session(Peer& peer, std::unique_ptr<session::Session> s
             auto victim = peer.session_ids.begin();
             if (*victim == keep) ++victim;
             sessions.erase(*victim);
+            responder->forget(*victim);
             peer.session_ids.erase(victim);
         }
     }
@@ -215,6 +216,7 @@ void Mesh::Impl::drop_sessions(Peer& peer)
         std::unique_lock lock(sessions_mutex);
         for (std::uint64_t id : peer.session_ids) sessions.erase(id);
     }
+    for (std::uint64_t id : peer.session_ids) responder->forget(id);
     peer.session_ids.clear();
     peer.current.reset();
     peer.initiator.reset();

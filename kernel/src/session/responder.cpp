@@ -94,13 +94,19 @@ ResponderOutcome Responder::handle_initiation(std::span<const std::uint8_t> mess
         }
         if (config_.duplicate_cache_size > 0) {
             if (answered_.size() >= config_.duplicate_cache_size) answered_.pop_front();
-            answered_.push_back(Answered{std::vector<std::uint8_t>(message.begin(), message.end()), out.response});
+            answered_.push_back(Answered{std::vector<std::uint8_t>(message.begin(), message.end()), out.response,
+                                         out.session->id()});
         }
         ++counters_.handshakes_completed;
         return out;
     } catch (const std::exception& e) {
         return failed(SessionResult::failure(SessionError::internal, std::string("handshake failed: ") + e.what()));
     }
+}
+
+void Responder::forget(std::uint64_t session_id) noexcept
+{
+    std::erase_if(answered_, [&](const Answered& a) { return a.session_id == session_id; });
 }
 
 }  // namespace net::kernel::session

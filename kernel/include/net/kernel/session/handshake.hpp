@@ -82,6 +82,11 @@ public:
     const SessionCounters& counters() const noexcept { return counters_; }
 
     ResponderOutcome handle_initiation(std::span<const std::uint8_t> message) noexcept;
+    // The caller no longer holds this session (dropped or evicted): a repeat of its initiation is
+    // then answered afresh, with a new session, instead of with the cached answer for one that is
+    // gone (the initiator would send on a session nobody can open). Same thread rule as
+    // handle_initiation.
+    void forget(std::uint64_t session_id) noexcept;
 
 private:
     ResponderOutcome reject(SessionResult result) noexcept;
@@ -89,6 +94,7 @@ private:
     struct Answered {
         std::vector<std::uint8_t> initiation;
         std::vector<std::uint8_t> response;
+        std::uint64_t session_id = 0;
     };
 
     ResponderConfig config_;
