@@ -5,7 +5,6 @@
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
-
 #include <atomic>
 #include <cstring>
 #include <mutex>
@@ -230,7 +229,7 @@ BOOST_AUTO_TEST_CASE(fire_and_forget_under_loss_never_stalls_and_loses_about_the
     BOOST_REQUIRE_EQUAL(a->mesh()->open_stream(lab.address("b"), "fire", stream), NET_OK);
     constexpr std::uint64_t total = 10000;  // one event per packet
     const auto started = std::chrono::steady_clock::now();
-    // Chunks of 250, each sent once B has taken in most of the previous ones: fire has no flow
+    // Chunks of 100, each sent once B has taken in most of the previous ones: fire has no flow
     // control, and a receiver slowed down (sanitizers, a loaded machine) would otherwise lose
     // datagrams to a full socket on top of the injected loss being measured.
     constexpr std::uint64_t kChunk = 100;
@@ -246,7 +245,7 @@ BOOST_AUTO_TEST_CASE(fire_and_forget_under_loss_never_stalls_and_loses_about_the
     BOOST_TEST(delivered >= 9000 - 180);
     BOOST_TEST(delivered <= 9000 + 180);
     // A answered B's handshake while its answers could be lost: nothing it sent was sealed under
-    // a session B does not hold (see test_session_confirmation).
+    // a session B does not hold (see test_mesh_lost_answers).
     BOOST_TEST(b->mesh()->counters().rejected_unknown_session == 0u);
     a->mesh()->stream_close(stream);
 }

@@ -39,11 +39,7 @@ BOOST_AUTO_TEST_CASE(forged_tampered_and_replayed_datagrams_are_dropped_and_coun
     lab.add("b");
     const std::uint16_t proxy_port = net::test::reserve_udp_port();
     // A reaches B only through the proxy; B answers A directly.
-    nlohmann::json b_via_proxy{{"name", "b"},
-                               {"entity_key", lab.spec("b").entity_hex},
-                               {"static_key", lab.spec("b").static_hex},
-                               {"endpoint", "127.0.0.1:" + std::to_string(proxy_port)}};
-    lab.spec("a").peers.push_back(b_via_proxy);
+    lab.know_at("a", "b", "127.0.0.1:" + std::to_string(proxy_port));
     UdpProxy proxy(proxy_port, lab.spec("a").port, lab.spec("b").port);
     auto b = lab.start("b");
     auto a = lab.start("a");

@@ -51,10 +51,7 @@ struct AnswersLost {
     {
         lab.add("a");
         lab.add("b");
-        lab.spec("a").peers.push_back({{"name", "b"},
-                                       {"entity_key", lab.spec("b").entity_hex},
-                                       {"static_key", lab.spec("b").static_hex},
-                                       {"endpoint", "127.0.0.1:" + std::to_string(proxy_port)}});
+        lab.know_at("a", "b", "127.0.0.1:" + std::to_string(proxy_port));
         proxy = std::make_unique<UdpProxy>(proxy_port, lab.spec("a").port, lab.spec("b").port);
         proxy->drop_answers_from_right(true);
         b = lab.start("b");

@@ -78,8 +78,17 @@ public:
     // `from` lists `to` as a peer: with its endpoint when `direct`, else reached through relays.
     void know(const std::string& from, const std::string& to, bool direct)
     {
-        nlohmann::json peer{{"name", to}, {"entity_key", nodes_.at(to).entity_hex}, {"static_key", nodes_.at(to).static_hex}};
-        if (direct) peer["endpoint"] = endpoint(to);
+        if (direct) {
+            know_at(from, to, endpoint(to));
+            return;
+        }
+        nodes_.at(from).peers.push_back(peer_entry(to));
+    }
+    // `from` lists `to` as a peer at `at` (say, a proxy in front of it).
+    void know_at(const std::string& from, const std::string& to, const std::string& at)
+    {
+        nlohmann::json peer = peer_entry(to);
+        peer["endpoint"] = at;
         nodes_.at(from).peers.push_back(peer);
     }
     void link(const std::string& a, const std::string& b)
@@ -107,8 +116,9 @@ public:
                             {"admin_socket", (dir_.path() / (name + ".sock")).string()},
                             {"peers", s.peers}};
         for (auto& [k, v] : s.mesh_overrides.items()) mesh[k] = v;
+        const char* log_level = std::getenv("NET_TEST_LOG_LEVEL");
         return nlohmann::json{
-            {"node", {{"name", name}, {"threads", 2}, {"log_level", std::getenv("NET_TEST_LOG_LEVEL") ? std::getenv("NET_TEST_LOG_LEVEL") : "warn"}}},
+            {"node", {{"name", name}, {"threads", 2}, {"log_level", log_level != nullptr ? log_level : "warn"}}},
             {"mesh", mesh},
             {"plugins",
              {{{"name", "udp"}, {"library", "net-transport-udp"}, {"config", transport}},
@@ -127,6 +137,11 @@ public:
     }
 
 private:
+    nlohmann::json peer_entry(const std::string& name) const
+    {
+        return {{"name", name}, {"entity_key", nodes_.at(name).entity_hex}, {"static_key", nodes_.at(name).static_hex}};
+    }
+
     const TempDir& dir_;
     std::string psk_ = "0f1e2d3c4b5a69788796a5b4c3d2e1f00112233445566778899aabbccddeeff0";
     std::map<std::string, NodeSpec> nodes_;

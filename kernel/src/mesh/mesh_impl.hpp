@@ -258,11 +258,11 @@ struct Mesh::Impl {
     // Puts a session in the table; one initiated here also becomes current. [mutex]
     void install_session(Peer& peer, std::unique_ptr<session::Session> s, bool direct, bool initiated_here);
     // The first packet arrived on a session this node answered: it may now carry sends. Returns
-    // true when it became current (the caller flushes pending frames and heartbeats). [mutex]
+    // true when it became current (the caller flushes the frames waiting for it). [mutex]
     bool confirm_session(const std::shared_ptr<PeerSession>& ps);
     void make_current(Peer& peer, const std::shared_ptr<PeerSession>& ps);  // [mutex]
-    void drop_sessions(Peer& peer);                                                      // [mutex]
-    void maybe_start_handshake(Peer& peer, TimePoint now);                               // [mutex]
+    void drop_sessions(Peer& peer);                                         // [mutex]
+    void maybe_start_handshake(Peer& peer, TimePoint now);                  // [mutex]
     session::HandshakeConfig handshake_base() const;
 
     // ---- mesh_streams.cpp ----

@@ -158,11 +158,12 @@ private:
         const std::size_t group_limit = NET_REDEX_HAS(redex_, append_batch) ? batch.count : 1;
         for (std::size_t first = 0; first < batch.count;) {
             std::size_t end = first;
-            std::uint64_t group_bytes = 0;
+            std::uint64_t group_bytes = 0, group_payload_bytes = 0;
             while (end < batch.count && end - first < group_limit) {
-                const std::size_t len = kRecordHeaderSize + payload_length(batch.events[end]);
-                if (end > first && group_bytes + len > kMaxGroupBytes) break;
-                group_bytes += len;
+                const std::size_t payload = payload_length(batch.events[end]);
+                if (end > first && group_bytes + kRecordHeaderSize + payload > kMaxGroupBytes) break;
+                group_bytes += kRecordHeaderSize + payload;
+                group_payload_bytes += payload;
                 ++end;
             }
             if (const net_status_t s = append_group(target, batch.events + first, end - first); s != NET_OK) {
@@ -171,7 +172,7 @@ private:
                 // and readers drop the copies by dedup id.
                 return s;
             }
-            for (std::size_t i = first; i < end; ++i) bytes += payload_length(batch.events[i]);
+            bytes += group_payload_bytes;
             first = end;
         }
         batches_written_.fetch_add(1, std::memory_order_relaxed);

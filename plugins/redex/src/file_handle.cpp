@@ -28,14 +28,8 @@ FileHandle::~FileHandle()
 
 void FileHandle::append(std::span<const std::uint8_t> bytes)
 {
-    std::size_t done = 0;
-    while (done < bytes.size()) {
-        const ssize_t n = ::pwrite(fd_, bytes.data() + done, bytes.size() - done, static_cast<off_t>(size_ + done));
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) fail("write");
-        done += static_cast<std::size_t>(n);
-    }
-    size_ += done;
+    const std::span<const std::uint8_t> one[] = {bytes};
+    append_gather(one);
 }
 
 void FileHandle::append_gather(std::span<const std::span<const std::uint8_t>> parts)

@@ -503,10 +503,8 @@ BOOST_AUTO_TEST_CASE(a_write_buffer_holds_appends_until_it_fills_or_is_flushed_a
 BOOST_AUTO_TEST_CASE(a_sync_round_writes_the_buffer_before_it_syncs)
 {
     net::test::TempDir dir;
-    LogOptions o = disk_options(dir.path(), 1 << 20);
+    LogOptions o = every_n_options(dir.path(), 10);
     o.write_buffer_bytes = 1 << 20;
-    o.fsync = FsyncPolicy::every;
-    o.fsync_every = 10;
     auto log = make_log(o);
     append_n(*log, 9);
     BOOST_TEST(std::filesystem::file_size(dir.path() / "00000000000000000000.idx") == kIndexHeaderSize);
